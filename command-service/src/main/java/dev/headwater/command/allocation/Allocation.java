@@ -15,13 +15,14 @@ record Allocation(String id, String tenantId, String nodeId, Resources resources
         Allocation allocation = null;
         for (EventEnvelope event : events) {
             allocation = switch (event.eventType()) {
-                case PLACED -> new Allocation(
-                        event.aggregateId(),
-                        event.payload().required("tenantId").asString(),
-                        event.payload().required("nodeId").asString(),
-                        Resources.fromJson(event.payload().required("resources")),
-                        false,
-                        event.aggregateVersion());
+                case PLACED ->
+                    new Allocation(
+                            event.aggregateId(),
+                            event.payload().required("tenantId").asString(),
+                            event.payload().required("nodeId").asString(),
+                            Resources.fromJson(event.payload().required("resources")),
+                            false,
+                            event.aggregateVersion());
                 case RELEASED -> {
                     if (allocation == null) {
                         throw new IllegalStateException(
@@ -35,8 +36,9 @@ record Allocation(String id, String tenantId, String nodeId, Resources resources
                             true,
                             event.aggregateVersion());
                 }
-                default -> throw new IllegalStateException(
-                        "allocation stream " + event.aggregateId() + " holds an unknown event " + event.eventType());
+                default ->
+                    throw new IllegalStateException("allocation stream " + event.aggregateId()
+                            + " holds an unknown event " + event.eventType());
             };
         }
         return Optional.ofNullable(allocation);

@@ -100,17 +100,19 @@ public class AllocationCommands {
     public CommandOutcome place(String tenantId, String workload, Resources requested, EventMetadata metadata) {
         TenantLedger tenant = lockTenant(tenantId);
         if (!"active".equals(tenant.status())) {
-            throw new CommandRejected(Reason.INVALID_STATE, "tenant " + tenantId + " is suspended and gets no new allocations");
+            throw new CommandRejected(
+                    Reason.INVALID_STATE, "tenant " + tenantId + " is suspended and gets no new allocations");
         }
         Resources wouldUse = tenant.used().plus(requested);
         if (!wouldUse.fitsWithin(tenant.quota())) {
             throw new CommandRejected(
                     Reason.QUOTA_EXCEEDED,
-                    "tenant " + tenantId + " uses " + describe(tenant.used()) + " of its quota " + describe(tenant.quota())
-                            + "; " + describe(requested) + " more does not fit",
+                    "tenant " + tenantId + " uses " + describe(tenant.used()) + " of its quota "
+                            + describe(tenant.quota()) + "; " + describe(requested) + " more does not fit",
                     "resources");
         }
-        String nodeId = jdbc.query(
+        String nodeId = jdbc
+                .query(
                         PICK_NODE,
                         (rows, index) -> rows.getString(1),
                         requested.cpuMillis(),
@@ -142,7 +144,8 @@ public class AllocationCommands {
                 Map.of("allocationId", allocationId.toString(), "tenantId", tenantId, "nodeId", nodeId));
     }
 
-    public CommandOutcome release(UUID allocationId, AccessCheck access, ExpectedVersion pinned, EventMetadata metadata) {
+    public CommandOutcome release(
+            UUID allocationId, AccessCheck access, ExpectedVersion pinned, EventMetadata metadata) {
         StreamId stream = stream(allocationId);
         Allocation allocation = Allocation.fold(events.readStream(stream, 1, Integer.MAX_VALUE))
                 .orElseThrow(() -> new CommandRejected(Reason.NOT_FOUND, "no allocation " + allocationId));
@@ -168,11 +171,18 @@ public class AllocationCommands {
                 List.of(NewEvent.of(Allocation.RELEASED, payload, metadata)));
         return CommandOutcome.ok(
                 append,
-                Map.of("allocationId", allocationId.toString(), "tenantId", allocation.tenantId(), "status", "released"));
+                Map.of(
+                        "allocationId",
+                        allocationId.toString(),
+                        "tenantId",
+                        allocation.tenantId(),
+                        "status",
+                        "released"));
     }
 
     private TenantLedger lockTenant(String tenantId) {
-        return jdbc.query(
+        return jdbc
+                .query(
                         LOCK_TENANT,
                         (rows, index) -> new TenantLedger(
                                 rows.getString("status"),
@@ -198,7 +208,11 @@ public class AllocationCommands {
                 sign * resources.gpus(),
                 tenantId);
         jdbc.update(
-                ADD_NODE_USAGE, sign * resources.cpuMillis(), sign * resources.memoryMib(), sign * resources.gpus(), nodeId);
+                ADD_NODE_USAGE,
+                sign * resources.cpuMillis(),
+                sign * resources.memoryMib(),
+                sign * resources.gpus(),
+                nodeId);
     }
 
     private static String describe(Resources resources) {

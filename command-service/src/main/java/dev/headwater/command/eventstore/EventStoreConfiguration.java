@@ -1,5 +1,6 @@
 package dev.headwater.command.eventstore;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -9,7 +10,7 @@ import tools.jackson.databind.json.JsonMapper;
 public class EventStoreConfiguration {
 
     @Bean
-    EventStore eventStore(JdbcTemplate jdbcTemplate, JsonMapper jsonMapper) {
-        return new JdbcEventStore(jdbcTemplate, jsonMapper);
+    EventStore eventStore(JdbcTemplate jdbcTemplate, JsonMapper jsonMapper, MeterRegistry meters) {
+        return new JdbcEventStore(jdbcTemplate, jsonMapper, meters);
     }
 }

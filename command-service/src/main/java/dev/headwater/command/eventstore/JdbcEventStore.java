@@ -2,6 +2,8 @@ package dev.headwater.command.eventstore;
 
 import dev.headwater.contract.EventEnvelope;
 import dev.headwater.contract.EventMetadata;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -12,6 +14,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 import org.postgresql.util.PSQLException;
 import org.postgresql.util.ServerErrorMessage;
@@ -110,10 +113,21 @@ final class JdbcEventStore implements EventStore {
 
     private final JdbcTemplate jdbc;
     private final JsonMapper json;
+    private final Timer appended;
+    private final Timer refused;
 
-    JdbcEventStore(JdbcTemplate jdbc, JsonMapper json) {
+    JdbcEventStore(JdbcTemplate jdbc, JsonMapper json, MeterRegistry meters) {
         this.jdbc = jdbc;
         this.json = json;
+        this.appended = appendTimer(meters, "appended");
+        this.refused = appendTimer(meters, "wrong-expected-version");
+    }
+
+    private static Timer appendTimer(MeterRegistry meters, String outcome) {
+        return Timer.builder("headwater.eventstore.append")
+                .description("Time of the append statement, by outcome")
+                .tag("outcome", outcome)
+                .register(meters);
     }
 
     @Override
@@ -124,24 +138,29 @@ final class JdbcEventStore implements EventStore {
         if (tenantId.isEmpty()) {
             throw new IllegalArgumentException("a tenant id is required");
         }
-        List<long[]> appended;
+        long started = System.nanoTime();
+        List<long[]> rows;
         try {
-            appended = jdbc.execute((Connection connection) -> insert(connection, stream, tenantId, expected, events));
+            rows = jdbc.execute((Connection connection) -> insert(connection, stream, tenantId, expected, events));
         } catch (DataAccessException e) {
             if (isLostRace(e)) {
+                refused.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
                 throw new WrongExpectedVersion(stream, expected, null);
             }
             throw e;
         }
-        if (appended == null || appended.isEmpty()) {
+        if (rows == null || rows.isEmpty()) {
+            refused.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
             throw new WrongExpectedVersion(stream, expected, currentVersion(stream));
         }
-        appended.sort(Comparator.comparingLong(row -> row[1]));
-        List<Long> positions = new ArrayList<>(appended.size());
-        for (long[] row : appended) {
+        appended.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
+        List<long[]> appendedRows = rows;
+        appendedRows.sort(Comparator.comparingLong(row -> row[1]));
+        List<Long> positions = new ArrayList<>(appendedRows.size());
+        for (long[] row : appendedRows) {
             positions.add(row[0]);
         }
-        return new AppendResult(stream, appended.get(appended.size() - 1)[1], positions);
+        return new AppendResult(stream, appendedRows.get(appendedRows.size() - 1)[1], positions);
     }
 
     private List<long[]> insert(
@@ -261,8 +280,7 @@ final class JdbcEventStore implements EventStore {
 
     @Override
     public long currentVersion(StreamId stream) {
-        Long version =
-                jdbc.queryForObject(CURRENT_VERSION, Long.class, stream.aggregateType(), stream.aggregateId());
+        Long version = jdbc.queryForObject(CURRENT_VERSION, Long.class, stream.aggregateType(), stream.aggregateId());
         return version == null ? 0 : version;
     }
 

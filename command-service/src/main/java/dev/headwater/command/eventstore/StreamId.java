@@ -14,8 +14,8 @@ public record StreamId(String aggregateType, String aggregateId) {
 
     public StreamId {
         if (!EventEnvelope.AGGREGATE_TYPE.matcher(aggregateType).matches()) {
-            throw new IllegalArgumentException("aggregate type '" + aggregateType + "' does not match "
-                    + EventEnvelope.AGGREGATE_TYPE.pattern());
+            throw new IllegalArgumentException(
+                    "aggregate type '" + aggregateType + "' does not match " + EventEnvelope.AGGREGATE_TYPE.pattern());
         }
         if (!AGGREGATE_ID.matcher(aggregateId).matches()) {
             throw new IllegalArgumentException(

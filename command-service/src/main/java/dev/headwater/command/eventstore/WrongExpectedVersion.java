@@ -13,8 +13,8 @@ public final class WrongExpectedVersion extends RuntimeException {
     private final @Nullable Long actualVersion;
 
     public WrongExpectedVersion(StreamId stream, ExpectedVersion expected, @Nullable Long actualVersion) {
-        super("stream " + stream + " is at version " + (actualVersion == null ? "(moved on concurrently)" : actualVersion)
-                + ", expected " + expected);
+        super("stream " + stream + " is at version "
+                + (actualVersion == null ? "(moved on concurrently)" : actualVersion) + ", expected " + expected);
         this.stream = stream;
         this.expected = expected;
         this.actualVersion = actualVersion;

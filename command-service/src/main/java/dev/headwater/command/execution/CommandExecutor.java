@@ -5,6 +5,7 @@ import dev.headwater.command.eventstore.EventStore;
 import dev.headwater.command.eventstore.WrongExpectedVersion;
 import dev.headwater.command.idempotency.IdempotencyStore;
 import dev.headwater.command.idempotency.StoredResponse;
+import dev.headwater.web.problem.ApiProblem;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
@@ -74,7 +75,7 @@ public final class CommandExecutor {
             CommandResponse response = runWithRetries(request, command);
             outcome = response.replayed() ? "replayed" : "succeeded";
             return response;
-        } catch (CommandRejected e) {
+        } catch (CommandRejected | ApiProblem e) {
             outcome = "rejected";
             throw e;
         } catch (WrongExpectedVersion e) {
@@ -100,19 +101,26 @@ public final class CommandExecutor {
                 return response;
             } catch (WrongExpectedVersion e) {
                 if (request.pinned() || attempt >= maxAttempts) {
-                    throw e.actualVersion() == null
-                            ? e.withActualVersion(eventStore.currentVersion(e.stream()))
-                            : e;
+                    throw e.actualVersion() == null ? e.withActualVersion(eventStore.currentVersion(e.stream())) : e;
                 }
-                log.debug("{} lost a race on {} (attempt {}), running it again", request.commandType(), e.stream(), attempt);
+                log.debug(
+                        "{} lost a race on {} (attempt {}), running it again",
+                        request.commandType(),
+                        e.stream(),
+                        attempt);
             } catch (KeyTakenConcurrently e) {
                 // A concurrent request with the same key committed first; the next attempt answers from it.
-                log.debug("{}: idempotency key recorded concurrently, answering from the record", request.commandType());
+                log.debug(
+                        "{}: idempotency key recorded concurrently, answering from the record", request.commandType());
             } catch (PessimisticLockingFailureException e) {
                 if (attempt >= maxAttempts) {
                     throw e;
                 }
-                log.info("{} hit a lock conflict (attempt {}), running it again: {}", request.commandType(), attempt, e.getMessage());
+                log.info(
+                        "{} hit a lock conflict (attempt {}), running it again: {}",
+                        request.commandType(),
+                        attempt,
+                        e.getMessage());
             }
         }
     }

@@ -14,7 +14,11 @@ import org.jspecify.annotations.Nullable;
  *     replay under the same idempotency key answers without them
  */
 public record CommandOutcome(
-        AppendResult append, int status, @Nullable String location, Map<String, Object> fields, Set<String> secretFields) {
+        AppendResult append,
+        int status,
+        @Nullable String location,
+        Map<String, Object> fields,
+        Set<String> secretFields) {
 
     public CommandOutcome {
         Objects.requireNonNull(append, "append");

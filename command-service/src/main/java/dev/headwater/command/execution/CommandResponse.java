@@ -9,7 +9,11 @@ import org.jspecify.annotations.Nullable;
  * @param replayed whether this is the stored answer to an earlier request with the same key
  */
 public record CommandResponse(
-        int status, String body, @Nullable String consistencyToken, @Nullable String location, boolean replayed) {
+        int status,
+        String body,
+        @Nullable String consistencyToken,
+        @Nullable String location,
+        boolean replayed) {
 
     public CommandResponse asReplay() {
         return new CommandResponse(status, body, consistencyToken, location, true);

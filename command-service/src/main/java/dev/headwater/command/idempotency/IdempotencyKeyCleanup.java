@@ -60,7 +60,8 @@ public final class IdempotencyKeyCleanup implements SmartLifecycle {
             do {
                 deleted = store.deleteExpired(clock.instant(), properties.cleanupBatchSize());
                 total += deleted;
-            } while (deleted == properties.cleanupBatchSize() && !Thread.currentThread().isInterrupted());
+            } while (deleted == properties.cleanupBatchSize()
+                    && !Thread.currentThread().isInterrupted());
             if (total > 0) {
                 log.info("Deleted {} expired idempotency keys", total);
             }

@@ -24,8 +24,9 @@ record Node(String id, Status status, long version) {
                 case REGISTERED -> Status.ACTIVE;
                 case CORDONED -> Status.CORDONED;
                 case REMOVED -> Status.REMOVED;
-                default -> throw new IllegalStateException(
-                        "node stream " + event.aggregateId() + " holds an unknown event " + event.eventType());
+                default ->
+                    throw new IllegalStateException(
+                            "node stream " + event.aggregateId() + " holds an unknown event " + event.eventType());
             };
             node = new Node(event.aggregateId(), status, event.aggregateVersion());
         }

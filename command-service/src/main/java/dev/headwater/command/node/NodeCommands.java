@@ -48,10 +48,13 @@ public class NodeCommands {
         return new StreamId(ControlPlane.NODE, nodeId);
     }
 
-    public CommandOutcome register(String nodeId, Resources capacity, Map<String, String> labels, EventMetadata metadata) {
+    public CommandOutcome register(
+            String nodeId, Resources capacity, Map<String, String> labels, EventMetadata metadata) {
         if (events.currentVersion(stream(nodeId)) > 0) {
             throw new CommandRejected(
-                    Reason.ALREADY_EXISTS, "node " + nodeId + " was registered before; node ids are never reused", "nodeId");
+                    Reason.ALREADY_EXISTS,
+                    "node " + nodeId + " was registered before; node ids are never reused",
+                    "nodeId");
         }
         ObjectNode payload = json.createObjectNode();
         payload.set("capacity", json.valueToTree(capacity.toJson()));
@@ -69,7 +72,8 @@ public class NodeCommands {
         Node node = load(nodeId, pinned);
         if (node.status() != Node.Status.ACTIVE) {
             throw new CommandRejected(
-                    Reason.INVALID_STATE, "node " + nodeId + " is " + node.status().name().toLowerCase());
+                    Reason.INVALID_STATE,
+                    "node " + nodeId + " is " + node.status().name().toLowerCase());
         }
         ObjectNode payload = json.createObjectNode();
         payload.put("reason", reason);

@@ -23,17 +23,20 @@ record Tenant(String id, Status status, Resources quota, long version) {
         Tenant tenant = null;
         for (EventEnvelope event : events) {
             tenant = switch (event.eventType()) {
-                case CREATED -> new Tenant(
-                        event.aggregateId(),
-                        Status.ACTIVE,
-                        Resources.fromJson(event.payload().required("quota")),
-                        event.aggregateVersion());
-                case QUOTA_SET -> require(tenant, event)
-                        .with(Resources.fromJson(event.payload().required("quota")), event);
+                case CREATED ->
+                    new Tenant(
+                            event.aggregateId(),
+                            Status.ACTIVE,
+                            Resources.fromJson(event.payload().required("quota")),
+                            event.aggregateVersion());
+                case QUOTA_SET ->
+                    require(tenant, event)
+                            .with(Resources.fromJson(event.payload().required("quota")), event);
                 case SUSPENDED -> require(tenant, event).with(Status.SUSPENDED, event);
                 case REACTIVATED -> require(tenant, event).with(Status.ACTIVE, event);
-                default -> throw new IllegalStateException(
-                        "tenant stream " + event.aggregateId() + " holds an unknown event " + event.eventType());
+                default ->
+                    throw new IllegalStateException(
+                            "tenant stream " + event.aggregateId() + " holds an unknown event " + event.eventType());
             };
         }
         return Optional.ofNullable(tenant);

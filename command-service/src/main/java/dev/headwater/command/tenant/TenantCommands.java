@@ -73,7 +73,8 @@ public class TenantCommands {
                 ExpectedVersion.noStream(),
                 List.of(NewEvent.of(Tenant.CREATED, payload, metadata)));
         jdbc.update(INSERT, tenantId, quota.cpuMillis(), quota.memoryMib(), quota.gpus());
-        return CommandOutcome.created(append, "/v1/streams/tenant/" + tenantId + "/events", Map.of("tenantId", tenantId));
+        return CommandOutcome.created(
+                append, "/v1/streams/tenant/" + tenantId + "/events", Map.of("tenantId", tenantId));
     }
 
     public CommandOutcome setQuota(String tenantId, Resources quota, ExpectedVersion pinned, EventMetadata metadata) {
