@@ -9,6 +9,7 @@ import dev.headwater.command.eventstore.NewEvent;
 import dev.headwater.command.eventstore.StreamId;
 import dev.headwater.command.eventstore.WrongExpectedVersion;
 import dev.headwater.command.execution.AccessCheck;
+import dev.headwater.command.execution.Aggregates;
 import dev.headwater.command.execution.CommandOutcome;
 import dev.headwater.command.execution.CommandRejected;
 import dev.headwater.command.execution.CommandRejected.Reason;
@@ -147,8 +148,8 @@ public class AllocationCommands {
     public CommandOutcome release(
             UUID allocationId, AccessCheck access, ExpectedVersion pinned, EventMetadata metadata) {
         StreamId stream = stream(allocationId);
-        Allocation allocation = Allocation.fold(events.readStream(stream, 1, Integer.MAX_VALUE))
-                .orElseThrow(() -> new CommandRejected(Reason.NOT_FOUND, "no allocation " + allocationId));
+        Allocation allocation =
+                Aggregates.load(events, stream, Allocation::fold, Allocation::version, ExpectedVersion.any());
         access.requireWrite(allocation.tenantId());
         if (!pinned.matches(allocation.version())) {
             throw new WrongExpectedVersion(stream, pinned, allocation.version());

@@ -7,7 +7,7 @@ import dev.headwater.command.eventstore.EventStore;
 import dev.headwater.command.eventstore.ExpectedVersion;
 import dev.headwater.command.eventstore.NewEvent;
 import dev.headwater.command.eventstore.StreamId;
-import dev.headwater.command.eventstore.WrongExpectedVersion;
+import dev.headwater.command.execution.Aggregates;
 import dev.headwater.command.execution.CommandOutcome;
 import dev.headwater.command.execution.CommandRejected;
 import dev.headwater.command.execution.CommandRejected.Reason;
@@ -100,13 +100,7 @@ public class NodeCommands {
     }
 
     private Node load(String nodeId, ExpectedVersion pinned) {
-        StreamId stream = stream(nodeId);
-        Node node = Node.fold(events.readStream(stream, 1, Integer.MAX_VALUE))
-                .orElseThrow(() -> new CommandRejected(Reason.NOT_FOUND, "no node " + nodeId));
-        if (!pinned.matches(node.version())) {
-            throw new WrongExpectedVersion(stream, pinned, node.version());
-        }
-        return node;
+        return Aggregates.load(events, stream(nodeId), Node::fold, Node::version, pinned);
     }
 
     private AppendResult append(Node node, String type, ObjectNode payload, EventMetadata metadata) {

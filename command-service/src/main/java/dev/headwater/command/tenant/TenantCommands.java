@@ -7,7 +7,7 @@ import dev.headwater.command.eventstore.EventStore;
 import dev.headwater.command.eventstore.ExpectedVersion;
 import dev.headwater.command.eventstore.NewEvent;
 import dev.headwater.command.eventstore.StreamId;
-import dev.headwater.command.eventstore.WrongExpectedVersion;
+import dev.headwater.command.execution.Aggregates;
 import dev.headwater.command.execution.CommandOutcome;
 import dev.headwater.command.execution.CommandRejected;
 import dev.headwater.command.execution.CommandRejected.Reason;
@@ -109,13 +109,7 @@ public class TenantCommands {
     }
 
     private Tenant load(String tenantId, ExpectedVersion pinned) {
-        StreamId stream = stream(tenantId);
-        Tenant tenant = Tenant.fold(events.readStream(stream, 1, Integer.MAX_VALUE))
-                .orElseThrow(() -> new CommandRejected(Reason.NOT_FOUND, "no tenant " + tenantId));
-        if (!pinned.matches(tenant.version())) {
-            throw new WrongExpectedVersion(stream, pinned, tenant.version());
-        }
-        return tenant;
+        return Aggregates.load(events, stream(tenantId), Tenant::fold, Tenant::version, pinned);
     }
 
     /** Appends at the version the decision was made on: a concurrent change makes this attempt lose. */

@@ -8,9 +8,11 @@ import dev.headwater.command.eventstore.NewEvent;
 import dev.headwater.command.eventstore.StreamId;
 import dev.headwater.command.eventstore.WrongExpectedVersion;
 import dev.headwater.command.execution.AccessCheck;
+import dev.headwater.command.execution.Aggregates;
 import dev.headwater.command.execution.CommandOutcome;
 import dev.headwater.command.execution.CommandRejected;
 import dev.headwater.command.execution.CommandRejected.Reason;
+import dev.headwater.command.tenant.TenantCommands;
 import dev.headwater.contract.EventMetadata;
 import dev.headwater.web.auth.ApiRole;
 import dev.headwater.web.auth.ApiTokens;
@@ -30,16 +32,17 @@ public class TokenCommands {
             INSERT INTO command.api_tokens (token_id, tenant_id, role, token_hash) VALUES (?, ?, ?, ?)
             """;
     static final String MARK_REVOKED = "UPDATE command.api_tokens SET revoked = true WHERE token_id = ?";
-    static final String TENANT_EXISTS = "SELECT count(*) FROM command.tenants WHERE tenant_id = ?";
 
     private final EventStore events;
     private final JdbcTemplate jdbc;
     private final JsonMapper json;
+    private final TenantCommands tenants;
 
-    public TokenCommands(EventStore events, JdbcTemplate jdbc, JsonMapper json) {
+    public TokenCommands(EventStore events, JdbcTemplate jdbc, JsonMapper json, TenantCommands tenants) {
         this.events = events;
         this.jdbc = jdbc;
         this.json = json;
+        this.tenants = tenants;
     }
 
     public static StreamId stream(UUID tokenId) {
@@ -60,7 +63,7 @@ public class TokenCommands {
                             : "a " + role.wireName() + " token belongs to a tenant, not the platform",
                     "tenantId");
         }
-        if (!platform && !tenantExists(tenantId)) {
+        if (!platform && !tenants.exists(tenantId)) {
             throw new CommandRejected(Reason.NOT_FOUND, "no tenant " + tenantId, "tenantId");
         }
         UUID tokenId = UUID.randomUUID();
@@ -94,8 +97,7 @@ public class TokenCommands {
     public CommandOutcome revoke(
             UUID tokenId, String reason, AccessCheck access, ExpectedVersion pinned, EventMetadata metadata) {
         StreamId stream = stream(tokenId);
-        ApiToken token = ApiToken.fold(events.readStream(stream, 1, Integer.MAX_VALUE))
-                .orElseThrow(() -> new CommandRejected(Reason.NOT_FOUND, "no token " + tokenId));
+        ApiToken token = Aggregates.load(events, stream, ApiToken::fold, ApiToken::version, ExpectedVersion.any());
         access.requireWrite(token.tenantId());
         if (!pinned.matches(token.version())) {
             throw new WrongExpectedVersion(stream, pinned, token.version());
@@ -112,10 +114,5 @@ public class TokenCommands {
                 ExpectedVersion.exactly(token.version()),
                 List.of(NewEvent.of(ApiToken.REVOKED, payload, metadata)));
         return CommandOutcome.ok(append, Map.of("tokenId", tokenId.toString(), "status", "revoked"));
-    }
-
-    private boolean tenantExists(String tenantId) {
-        Integer count = jdbc.queryForObject(TENANT_EXISTS, Integer.class, tenantId);
-        return count != null && count > 0;
     }
 }
