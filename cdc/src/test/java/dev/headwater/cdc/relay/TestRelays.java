@@ -1,0 +1,61 @@
+package dev.headwater.cdc.relay;
+
+import dev.headwater.cdc.config.CdcProperties;
+import dev.headwater.cdc.leader.PostgresAdvisoryLock;
+import dev.headwater.testsupport.DbRole;
+import dev.headwater.testsupport.PostgresExtension;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.boot.context.properties.source.MapConfigurationPropertySource;
+
+/** Builds relays for tests the way the application does, with settings bound like Spring binds them. */
+final class TestRelays {
+
+    private TestRelays() {}
+
+    /** Test defaults: one broker (replication factor 1), short intervals; {@code extra} overrides. */
+    static CdcProperties settings(Map<String, String> extra) {
+        Map<String, String> source = new HashMap<>();
+        source.put("headwater.cdc.topics.replication-factor", "1");
+        source.put("headwater.cdc.topics.partitions", "3");
+        source.put("headwater.cdc.leader.poll-interval", "200ms");
+        source.put("headwater.cdc.restart.initial-backoff", "200ms");
+        source.put("headwater.cdc.restart.max-backoff", "2s");
+        source.put("headwater.cdc.producer.delivery-timeout", "5s");
+        source.put("headwater.cdc.engine.heartbeat-interval", "1s");
+        source.put("headwater.cdc.slot-check-interval", "500ms");
+        source.putAll(extra);
+        return new Binder(new MapConfigurationPropertySource(source))
+                .bindOrCreate("headwater.cdc", CdcProperties.class);
+    }
+
+    /** A relay instance: supervisor plus the meters it reports to. */
+    record Relay(RelaySupervisor supervisor, RelayMetrics metrics, SimpleMeterRegistry registry) {
+        void stop() {
+            supervisor.stop(Duration.ofSeconds(30));
+        }
+    }
+
+    static Relay relay(PostgresExtension postgres, String bootstrapServers, CdcProperties settings) {
+        DebeziumProperties.DatabaseLogin login = new DebeziumProperties.DatabaseLogin(
+                postgres.jdbcUrl(), DbRole.CDC.roleName(), DbRole.CDC.testPassword());
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        RelayStateHolder holder = new RelayStateHolder();
+        RelayMetrics metrics = new RelayMetrics(registry, holder::state);
+        PostgresAdvisoryLock lock = new PostgresAdvisoryLock(
+                login.url(),
+                login.user(),
+                login.password(),
+                settings.leader().lockNamespace(),
+                settings.slotName(),
+                Duration.ofSeconds(2));
+        EngineFactory engines = new EngineFactory(settings, bootstrapServers, login, metrics, Clock.systemUTC());
+        RelaySupervisor supervisor = new RelaySupervisor(settings, lock, engines, metrics, Clock.systemUTC());
+        holder.attach(supervisor);
+        return new Relay(supervisor, metrics, registry);
+    }
+}
