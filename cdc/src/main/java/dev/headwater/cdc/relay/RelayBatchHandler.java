@@ -10,6 +10,8 @@ import java.util.ArrayList;
 import java.util.List;
 import org.apache.kafka.connect.data.Struct;
 import org.apache.kafka.connect.source.SourceRecord;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One batch from the engine: map every event, publish them all, wait for every acknowledgement,
@@ -18,6 +20,8 @@ import org.apache.kafka.connect.source.SourceRecord;
  * engine; the supervisor restarts it from the last committed offset.
  */
 final class RelayBatchHandler implements DebeziumEngine.ChangeConsumer<RecordChangeEvent<SourceRecord>> {
+
+    private static final Logger log = LoggerFactory.getLogger(RelayBatchHandler.class);
 
     private final TransactionAssembler transactions = new TransactionAssembler();
     private final EventMapper mapper;
@@ -40,6 +44,7 @@ final class RelayBatchHandler implements DebeziumEngine.ChangeConsumer<RecordCha
             List<RecordChangeEvent<SourceRecord>> records,
             DebeziumEngine.RecordCommitter<RecordChangeEvent<SourceRecord>> committer)
             throws InterruptedException {
+        long started = System.nanoTime();
         List<TransactionAssembler.Ready> ready = transactions.accept(records);
         List<EventEnvelope> events = new ArrayList<>(ready.size());
         List<Instant> committedAt = new ArrayList<>(ready.size());
@@ -52,12 +57,24 @@ final class RelayBatchHandler implements DebeziumEngine.ChangeConsumer<RecordCha
                 }
             }
         }
+        long mapped = System.nanoTime();
         sink.publish(events);
+        long acked = System.nanoTime();
         Instant ackedAt = clock.instant();
         for (TransactionAssembler.Ready change : ready) {
             committer.markProcessed(change.event());
         }
         committer.markBatchFinished();
+        if (log.isDebugEnabled()) {
+            log.debug(
+                    "Batch of {} records ({} events, {} held): mapped in {} µs, acknowledged in {} µs, committed in {} µs",
+                    records.size(),
+                    events.size(),
+                    transactions.heldCount(),
+                    (mapped - started) / 1000,
+                    (acked - mapped) / 1000,
+                    (System.nanoTime() - acked) / 1000);
+        }
         committedAt.forEach(commit -> metrics.commitToAck(Duration.between(commit, ackedAt)));
         if (!events.isEmpty()) {
             metrics.batchPublished(events.size(), events.get(events.size() - 1).globalPosition());

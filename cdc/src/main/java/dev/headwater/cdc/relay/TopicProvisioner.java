@@ -95,7 +95,39 @@ final class TopicProvisioner {
                             e.getCause());
                 }
             }
-            known.add(topic);
+        }
+        awaitLeaders(topics);
+        known.addAll(topics);
+    }
+
+    /**
+     * A topic is usable once every partition has a leader; producing before that draws
+     * NOT_LEADER_OR_FOLLOWER retries that, with idempotence, can stall a partition until the
+     * delivery timeout.
+     */
+    private void awaitLeaders(List<String> topics) throws InterruptedException {
+        long deadline = System.nanoTime() + timeoutMillis * 1_000_000;
+        while (true) {
+            boolean ready = true;
+            Map<String, KafkaFuture<TopicDescription>> described =
+                    admin.describeTopics(topics).topicNameValues();
+            for (String topic : topics) {
+                try {
+                    ready &= await(described.get(topic)).partitions().stream()
+                            .allMatch(partition -> partition.leader() != null);
+                } catch (ExecutionException e) {
+                    ready = false;
+                }
+            }
+            if (ready) {
+                return;
+            }
+            if (System.nanoTime() > deadline) {
+                throw new TransientRelayFailure(
+                        "Topics " + topics + " have partitions without a leader",
+                        new TimeoutException("after " + timeoutMillis + " ms"));
+            }
+            Thread.sleep(50);
         }
     }
 

@@ -2,6 +2,7 @@ package dev.headwater.cdc.relay;
 
 import dev.headwater.cdc.config.CdcProperties;
 import dev.headwater.cdc.leader.PostgresAdvisoryLock;
+import dev.headwater.cdc.slot.SlotMonitor;
 import dev.headwater.testsupport.DbRole;
 import dev.headwater.testsupport.PostgresExtension;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -34,10 +35,31 @@ final class TestRelays {
     }
 
     /** A relay instance: supervisor plus the meters it reports to. */
-    record Relay(RelaySupervisor supervisor, RelayMetrics metrics, SimpleMeterRegistry registry) {
+    record Relay(RelaySupervisor supervisor, SlotMonitor slot, SimpleMeterRegistry registry) {
+        void start(CdcProperties settings) {
+            slot.start(settings.slotCheckInterval());
+            supervisor.start();
+        }
+
         void stop() {
             supervisor.stop(Duration.ofSeconds(30));
+            slot.close();
         }
+    }
+
+    /**
+     * Waits until the relay streams from its slot: the initial snapshot is over and a streamed
+     * offset (a heartbeat's, at least) is committed. Events appended after this carry commit LSNs.
+     */
+    static void awaitStreaming(PostgresExtension postgres, CdcProperties settings) {
+        dev.headwater.cdc.support.Offsets offsets =
+                new dev.headwater.cdc.support.Offsets(postgres.dataSource(DbRole.CDC));
+        org.awaitility.Awaitility.await("relay " + settings.slotName() + " streaming")
+                .atMost(Duration.ofSeconds(60))
+                .pollInterval(Duration.ofMillis(100))
+                .until(() -> offsets.committed(settings.slotName())
+                        .map(offset -> !offset.has("snapshot") && offset.has("lsn_commit"))
+                        .orElse(false));
     }
 
     static Relay relay(PostgresExtension postgres, String bootstrapServers, CdcProperties settings) {
@@ -56,6 +78,8 @@ final class TestRelays {
         EngineFactory engines = new EngineFactory(settings, bootstrapServers, login, metrics, Clock.systemUTC());
         RelaySupervisor supervisor = new RelaySupervisor(settings, lock, engines, metrics, Clock.systemUTC());
         holder.attach(supervisor);
-        return new Relay(supervisor, metrics, registry);
+        SlotMonitor slot = new SlotMonitor(
+                postgres.dataSource(DbRole.CDC), settings.slotName(), Clock.systemUTC(), metrics::retainedWalBytes);
+        return new Relay(supervisor, slot, registry);
     }
 }
