@@ -2,8 +2,10 @@ package dev.headwater.cdc.relay;
 
 import dev.headwater.cdc.config.CdcProperties;
 import dev.headwater.cdc.offset.OffsetStoreSettings;
+import dev.headwater.cdc.slot.SlotGuard;
 import dev.headwater.contract.CloudEventCodec;
 import dev.headwater.contract.TopicNaming;
+import java.sql.SQLException;
 import java.time.Clock;
 import java.util.HashMap;
 import java.util.List;
@@ -60,6 +62,7 @@ final class EngineFactory {
     }
 
     EngineRun start(int leaderPid, Runnable onBatchPublished) {
+        requireIntactSlot();
         OffsetStoreSettings offsets = new OffsetStoreSettings(
                 database.url(),
                 database.user(),
@@ -72,6 +75,24 @@ final class EngineFactory {
         KafkaEventSink sink = new KafkaEventSink(producer, provisioner(admin), naming, codec);
         RelayBatchHandler handler = new RelayBatchHandler(mapper, sink, metrics, clock, onBatchPublished);
         return EngineRun.start(DebeziumProperties.of(settings, database, offsets), handler, producer, admin);
+    }
+
+    private void requireIntactSlot() {
+        SlotGuard.Verdict verdict;
+        try {
+            verdict = new SlotGuard(database.url(), database.user(), database.password()).check(settings.slotName());
+        } catch (SQLException e) {
+            throw new TransientRelayFailure("Checking replication slot " + settings.slotName() + " failed", e);
+        }
+        if (verdict == SlotGuard.Verdict.LOST) {
+            throw new PermanentRelayFailure("Replication slot " + settings.slotName()
+                    + " is gone or lost its WAL while offsets are stored in cdc.offsets: events committed since"
+                    + " the last published one may be missing downstream. The relay will not start a new slot"
+                    + " silently. To republish the log from the table, delete this slot's rows from cdc.offsets"
+                    + " (DELETE FROM cdc.offsets WHERE store = '" + settings.slotName() + "') and restart: the"
+                    + " relay then snapshots the whole log again in commit order (consumers drop the repeats by"
+                    + " event id or aggregate version).");
+        }
     }
 
     private TopicProvisioner provisioner(Admin admin) {

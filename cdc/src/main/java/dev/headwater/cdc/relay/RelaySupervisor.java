@@ -141,7 +141,10 @@ public final class RelaySupervisor {
             run = engines.start(
                     lock.holderPid(), () -> backoff = settings.restart().initialBackoff());
             transition(RelayState.RUNNING);
-        } catch (TransientRelayFailure | IllegalStateException | org.apache.kafka.common.KafkaException e) {
+        } catch (TransientRelayFailure
+                | PermanentRelayFailure
+                | IllegalStateException
+                | org.apache.kafka.common.KafkaException e) {
             engineFailed(e);
         }
     }
