@@ -43,6 +43,13 @@ public record CdcProperties(
         @DefaultValue @Valid @NotNull Restart restart,
         @DefaultValue("10s") @NotNull Duration slotCheckInterval) {
 
+    public CdcProperties {
+        if (engine.maxQueueSize() <= engine.maxBatchSize()) {
+            throw new IllegalArgumentException("headwater.cdc.engine.max-queue-size (" + engine.maxQueueSize()
+                    + ") must be larger than headwater.cdc.engine.max-batch-size (" + engine.maxBatchSize() + ")");
+        }
+    }
+
     /**
      * @param prefix topics are named {@code <prefix>.<aggregate_type>.events}
      * @param overrides topic per aggregate type where it differs from the prefix rule
@@ -50,6 +57,8 @@ public record CdcProperties(
      * @param replicationFactor replication factor of every topic the relay creates
      * @param precreate aggregate types whose topics are created at start, before any event, so that
      *     consumers can subscribe at once (others are created when their first event arrives)
+     * @param config topic settings (Kafka names, such as {@code retention.ms}) of the topics the
+     *     relay creates; topics that exist are left as they are
      */
     public record Topics(
             @DefaultValue("headwater") @NotBlank @Pattern(regexp = "[A-Za-z0-9._-]+")
@@ -60,7 +69,9 @@ public record CdcProperties(
             @DefaultValue("3") @Min(1) @Max(Short.MAX_VALUE) int replicationFactor,
 
             @DefaultValue({"tenant", "node", "allocation", "api-token"})
-            List<String> precreate) {}
+            List<String> precreate,
+
+            @DefaultValue Map<String, String> config) {}
 
     /**
      * @param pollInterval how long the engine waits for more changes before handing over a batch;

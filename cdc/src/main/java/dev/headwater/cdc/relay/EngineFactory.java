@@ -100,6 +100,7 @@ final class EngineFactory {
                 admin,
                 settings.topics().partitions(),
                 (short) settings.topics().replicationFactor(),
+                settings.topics().config(),
                 settings.producer().deliveryTimeout().toMillis());
     }
 

@@ -33,9 +33,12 @@ final class TopicProvisioner {
     private final int partitions;
     private final short replicationFactor;
     private final long timeoutMillis;
+    private final Map<String, String> config;
     private final Set<String> known = new HashSet<>();
 
-    TopicProvisioner(Admin admin, int partitions, short replicationFactor, long timeoutMillis) {
+    TopicProvisioner(
+            Admin admin, int partitions, short replicationFactor, Map<String, String> config, long timeoutMillis) {
+        this.config = Map.copyOf(config);
         this.admin = admin;
         this.partitions = partitions;
         this.replicationFactor = replicationFactor;
@@ -77,7 +80,7 @@ final class TopicProvisioner {
 
     private void create(List<String> topics) throws InterruptedException {
         CreateTopicsResult result = admin.createTopics(topics.stream()
-                .map(topic -> new NewTopic(topic, partitions, replicationFactor))
+                .map(topic -> new NewTopic(topic, partitions, replicationFactor).configs(config))
                 .toList());
         for (String topic : topics) {
             try {
