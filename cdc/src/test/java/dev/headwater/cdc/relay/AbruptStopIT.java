@@ -49,7 +49,16 @@ class AbruptStopIT {
                     .atMost(Duration.ofSeconds(60))
                     .pollInterval(Duration.ofMillis(50))
                     .until(() -> reader.poll().size() >= 800);
-            assertThat(killed.get("/actuator/prometheus")).contains("headwater_cdc_events_published_total");
+            assertThat(killed.get("/actuator/prometheus"))
+                    .contains(
+                            "headwater_cdc_events_published_total",
+                            "headwater_cdc_batch_size_count",
+                            "headwater_cdc_commit_to_ack_seconds_bucket",
+                            "headwater_cdc_last_published_global_position",
+                            "headwater_cdc_slot_retained_wal_bytes",
+                            "headwater_cdc_leader 1.0",
+                            "headwater_cdc_engine_running 1.0",
+                            "headwater_cdc_engine_restarts_total");
 
             killed.kill();
             List<UUID> appended = appending.get();
