@@ -95,7 +95,12 @@ final class EngineRun {
      * the batch (so nothing of it is marked).
      */
     void close() {
+        // An engine that ended by itself has shut down already; closing it again only complains.
+        boolean ended = outcome.isDone();
         CompletableFuture<@Nullable Void> closing = CompletableFuture.runAsync(() -> {
+            if (ended) {
+                return;
+            }
             try {
                 engine.close();
             } catch (IOException e) {

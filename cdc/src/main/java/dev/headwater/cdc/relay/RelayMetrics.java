@@ -45,9 +45,12 @@ public final class RelayMetrics {
                 .register(registry);
         Gauge.builder("headwater.cdc.leader", state, s -> s.get().isLeader() ? 1 : 0)
                 .description("1 while this instance holds the leader lock")
+                // The supplier is a lambda nobody else references: a weak gauge would read NaN.
+                .strongReference(true)
                 .register(registry);
         Gauge.builder("headwater.cdc.engine.running", state, s -> s.get() == RelayState.RUNNING ? 1 : 0)
                 .description("1 while the engine runs on this instance")
+                .strongReference(true)
                 .register(registry);
     }
 

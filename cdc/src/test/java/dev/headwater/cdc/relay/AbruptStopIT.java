@@ -77,18 +77,7 @@ class AbruptStopIT {
             }
 
             List<TopicReader.Read> read = reader.poll();
-            Map<UUID, List<TopicReader.Read>> copies =
-                    read.stream().collect(Collectors.groupingBy(r -> r.event().eventId()));
-            List<UUID> duplicated = copies.entrySet().stream()
-                    .filter(e -> e.getValue().size() > 1)
-                    .map(Map.Entry::getKey)
-                    .toList();
-            assertThat(duplicated)
-                    .as("events published twice must all belong to transactions committed after the offset the"
-                            + " killed relay had stored")
-                    .allSatisfy(id -> assertThat(copies.get(id))
-                            .allSatisfy(copy ->
-                                    assertThat(TopicReader.commitLsn(copy)).isGreaterThan(committedCommitLsn)));
+            List<UUID> duplicated = assertRepeatsOnlyAfter(read, committedCommitLsn);
             int repeats = Streams.assertOrderedWithoutGaps(read);
             System.out.printf(
                     "Kill test: %d events, %d on the topic when killed, %d duplicated after the restart"
@@ -122,6 +111,9 @@ class AbruptStopIT {
                         .pollInterval(Duration.ofMillis(50))
                         .until(() -> reader.poll().size() >= 300);
 
+                // The offset can only be further along at the kill than when read here.
+                long committedBeforeKill =
+                        new Offsets(postgres.dataSource(DbRole.CDC)).committedCommitLsn("failover_it");
                 leader.kill();
                 long killedAt = System.nanoTime();
                 await("the standby takes over")
@@ -129,19 +121,47 @@ class AbruptStopIT {
                         .pollInterval(Duration.ofMillis(50))
                         .until(() -> standby.supervisor().state() == RelayState.RUNNING);
                 long tookOverAfter = (System.nanoTime() - killedAt) / 1_000_000;
+                await("the new leader publishes")
+                        .atMost(Duration.ofSeconds(30))
+                        .pollInterval(Duration.ofMillis(20))
+                        .until(() -> standby.registry()
+                                        .get("headwater.cdc.events.published")
+                                        .counter()
+                                        .count()
+                                > 0);
+                long publishingAfter = (System.nanoTime() - killedAt) / 1_000_000;
                 List<UUID> appended = appending.get();
                 await("every event through the new leader")
                         .atMost(Duration.ofSeconds(90))
                         .pollInterval(Duration.ofMillis(250))
                         .until(() -> Streams.eventIds(reader.poll()).containsAll(appended));
-                int repeats = Streams.assertOrderedWithoutGaps(reader.poll());
+                List<TopicReader.Read> read = reader.poll();
+                int repeats = Streams.assertOrderedWithoutGaps(read);
+                assertRepeatsOnlyAfter(read, committedBeforeKill);
                 System.out.printf(
-                        "Failover: standby running %d ms after SIGKILL of the leader; %d events, %d repeated records%n",
-                        tookOverAfter, appended.size(), repeats);
+                        "Failover: standby took the lock and started its engine %d ms after SIGKILL of the leader,"
+                                + " published its first batch after %d ms; %d events, %d repeated records%n",
+                        tookOverAfter, publishingAfter, appended.size(), repeats);
             } finally {
                 standby.stop();
             }
         }
+    }
+
+    /** Events published more than once must all belong to transactions committed after {@code lsn}. */
+    private static List<UUID> assertRepeatsOnlyAfter(List<TopicReader.Read> read, long lsn) {
+        Map<UUID, List<TopicReader.Read>> copies =
+                read.stream().collect(Collectors.groupingBy(r -> r.event().eventId()));
+        List<UUID> duplicated = copies.entrySet().stream()
+                .filter(e -> e.getValue().size() > 1)
+                .map(Map.Entry::getKey)
+                .toList();
+        assertThat(duplicated)
+                .as("events published twice must all belong to transactions committed after the stored offset")
+                .allSatisfy(id -> assertThat(copies.get(id))
+                        .allSatisfy(
+                                copy -> assertThat(TopicReader.commitLsn(copy)).isGreaterThan(lsn)));
+        return duplicated;
     }
 
     private static List<UUID> append(Writers writers, int threads, int events) {
