@@ -2,7 +2,6 @@ package dev.headwater.cdc.relay;
 
 import dev.headwater.cdc.config.CdcProperties;
 import dev.headwater.cdc.config.KafkaSettings;
-import dev.headwater.cdc.leader.PostgresAdvisoryLock;
 import dev.headwater.cdc.slot.SlotMonitor;
 import dev.headwater.migrations.HeadwaterSchema;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -52,17 +51,7 @@ class RelayConfiguration {
             Clock clock) {
         DebeziumProperties.DatabaseLogin login = new DebeziumProperties.DatabaseLogin(
                 dataSource.determineUrl(), dataSource.determineUsername(), dataSource.determinePassword());
-        PostgresAdvisoryLock lock = new PostgresAdvisoryLock(
-                login.url(),
-                login.user(),
-                login.password(),
-                settings.leader().lockNamespace(),
-                settings.slotName(),
-                Duration.ofSeconds(2));
-        EngineFactory engines = new EngineFactory(settings, kafka.bootstrapServers(), login, metrics, clock);
-        RelaySupervisor supervisor = new RelaySupervisor(settings, lock, engines, metrics, clock);
-        holder.attach(supervisor);
-        return supervisor;
+        return RelaySupervisor.create(settings, kafka.bootstrapServers(), login, metrics, holder, clock);
     }
 
     @Bean

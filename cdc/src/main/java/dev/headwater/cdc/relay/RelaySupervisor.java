@@ -2,6 +2,7 @@ package dev.headwater.cdc.relay;
 
 import dev.headwater.cdc.config.CdcProperties;
 import dev.headwater.cdc.leader.LeaderLock;
+import dev.headwater.cdc.leader.PostgresAdvisoryLock;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -32,6 +33,7 @@ public final class RelaySupervisor {
 
     private static final Logger log = LoggerFactory.getLogger(RelaySupervisor.class);
     private static final Object WAKE_UP = new Object();
+    private static final Duration LOCK_CHECK_TIMEOUT = Duration.ofSeconds(2);
 
     private final CdcProperties settings;
     private final LeaderLock lock;
@@ -54,6 +56,27 @@ public final class RelaySupervisor {
         this.metrics = metrics;
         this.clock = clock;
         this.backoff = settings.restart().initialBackoff();
+    }
+
+    /** A supervisor for one slot, with the Postgres leader lock and the engine setup the service uses. */
+    static RelaySupervisor create(
+            CdcProperties settings,
+            String bootstrapServers,
+            DebeziumProperties.DatabaseLogin login,
+            RelayMetrics metrics,
+            RelayStateHolder holder,
+            Clock clock) {
+        PostgresAdvisoryLock lock = new PostgresAdvisoryLock(
+                login.url(),
+                login.user(),
+                login.password(),
+                settings.leader().lockNamespace(),
+                settings.slotName(),
+                LOCK_CHECK_TIMEOUT);
+        EngineFactory engines = new EngineFactory(settings, bootstrapServers, login, metrics, clock);
+        RelaySupervisor supervisor = new RelaySupervisor(settings, lock, engines, metrics, clock);
+        holder.attach(supervisor);
+        return supervisor;
     }
 
     public synchronized void start() {

@@ -173,18 +173,8 @@ class AbruptStopIT {
     }
 
     private static Map<String, String> properties(String slot, String topicPrefix) {
-        Map<String, String> properties = new HashMap<>();
-        properties.put("headwater.cdc.slot-name", slot);
-        properties.put("headwater.cdc.topics.prefix", topicPrefix);
-        properties.put("headwater.cdc.topics.replication-factor", "1");
-        properties.put("headwater.cdc.topics.partitions", "3");
-        properties.put("headwater.cdc.leader.poll-interval", "200ms");
-        properties.put("headwater.cdc.restart.initial-backoff", "200ms");
-        properties.put("headwater.cdc.restart.max-backoff", "2s");
-        properties.put("headwater.cdc.producer.delivery-timeout", "5s");
-        properties.put("headwater.cdc.engine.heartbeat-interval", "1s");
-        properties.put("headwater.cdc.slot-check-interval", "500ms");
-        return properties;
+        return TestRelays.properties(
+                Map.of("headwater.cdc.slot-name", slot, "headwater.cdc.topics.prefix", topicPrefix));
     }
 
     private static Map<String, String> withLogin(Map<String, String> properties) {

@@ -1,7 +1,6 @@
 package dev.headwater.cdc.relay;
 
 import dev.headwater.cdc.config.CdcProperties;
-import dev.headwater.cdc.leader.PostgresAdvisoryLock;
 import dev.headwater.cdc.slot.SlotMonitor;
 import dev.headwater.testsupport.DbRole;
 import dev.headwater.testsupport.PostgresExtension;
@@ -20,6 +19,12 @@ final class TestRelays {
 
     /** Test defaults: one broker (replication factor 1), short intervals; {@code extra} overrides. */
     static CdcProperties settings(Map<String, String> extra) {
+        return new Binder(new MapConfigurationPropertySource(properties(extra)))
+                .bindOrCreate("headwater.cdc", CdcProperties.class);
+    }
+
+    /** The same test defaults as property text, for a relay started as its own process. */
+    static Map<String, String> properties(Map<String, String> extra) {
         Map<String, String> source = new HashMap<>();
         source.put("headwater.cdc.topics.replication-factor", "1");
         source.put("headwater.cdc.topics.partitions", "3");
@@ -30,8 +35,7 @@ final class TestRelays {
         source.put("headwater.cdc.engine.heartbeat-interval", "1s");
         source.put("headwater.cdc.slot-check-interval", "500ms");
         source.putAll(extra);
-        return new Binder(new MapConfigurationPropertySource(source))
-                .bindOrCreate("headwater.cdc", CdcProperties.class);
+        return source;
     }
 
     /** A relay instance: supervisor plus the meters it reports to. */
@@ -68,16 +72,8 @@ final class TestRelays {
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
         RelayStateHolder holder = new RelayStateHolder();
         RelayMetrics metrics = new RelayMetrics(registry, holder::state);
-        PostgresAdvisoryLock lock = new PostgresAdvisoryLock(
-                login.url(),
-                login.user(),
-                login.password(),
-                settings.leader().lockNamespace(),
-                settings.slotName(),
-                Duration.ofSeconds(2));
-        EngineFactory engines = new EngineFactory(settings, bootstrapServers, login, metrics, Clock.systemUTC());
-        RelaySupervisor supervisor = new RelaySupervisor(settings, lock, engines, metrics, Clock.systemUTC());
-        holder.attach(supervisor);
+        RelaySupervisor supervisor =
+                RelaySupervisor.create(settings, bootstrapServers, login, metrics, holder, Clock.systemUTC());
         SlotMonitor slot = new SlotMonitor(
                 postgres.dataSource(DbRole.CDC), settings.slotName(), Clock.systemUTC(), metrics::retainedWalBytes);
         return new Relay(supervisor, slot, registry);
