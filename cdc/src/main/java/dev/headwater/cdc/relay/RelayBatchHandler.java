@@ -7,7 +7,9 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import org.apache.kafka.connect.data.Struct;
 import org.apache.kafka.connect.source.SourceRecord;
 import org.slf4j.Logger;
@@ -22,6 +24,9 @@ import org.slf4j.LoggerFactory;
 final class RelayBatchHandler implements DebeziumEngine.ChangeConsumer<RecordChangeEvent<SourceRecord>> {
 
     private static final Logger log = LoggerFactory.getLogger(RelayBatchHandler.class);
+    static final String LAST_PROCESSED_LSN_KEY = "lsn_proc";
+    static final String MESSAGE_TYPE_KEY = "messageType";
+    static final String LSN_KEY = "lsn";
 
     private final TransactionAssembler transactions = new TransactionAssembler();
     private final EventMapper mapper;
@@ -62,7 +67,7 @@ final class RelayBatchHandler implements DebeziumEngine.ChangeConsumer<RecordCha
         long acked = System.nanoTime();
         Instant ackedAt = clock.instant();
         for (TransactionAssembler.Ready change : ready) {
-            committer.markProcessed(change.event());
+            markProcessed(committer, change.event());
         }
         committer.markBatchFinished();
         if (log.isDebugEnabled()) {
@@ -80,6 +85,49 @@ final class RelayBatchHandler implements DebeziumEngine.ChangeConsumer<RecordCha
             metrics.batchPublished(events.size(), events.get(events.size() - 1).globalPosition());
             onBatchPublished.run();
         }
+    }
+
+    /**
+     * Marks a record processed, storing an offset Debezium resumes from without losing a change.
+     * See {@link #atCommitBoundary}.
+     */
+    private static void markProcessed(
+            DebeziumEngine.RecordCommitter<RecordChangeEvent<SourceRecord>> committer,
+            RecordChangeEvent<SourceRecord> event)
+            throws InterruptedException {
+        Map<String, ?> offset = event.record().sourceOffset();
+        Map<String, ?> stored = atCommitBoundary(offset);
+        if (stored == offset) {
+            committer.markProcessed(event);
+            return;
+        }
+        DebeziumEngine.Offsets offsets = committer.buildOffsets();
+        stored.forEach(offsets::set);
+        committer.markProcessed(event, offsets);
+    }
+
+    /**
+     * An offset taken at a transaction's commit (an END or heartbeat record: {@code messageType}
+     * COMMIT, {@code lsn} = {@code lsn_commit}) is stored without {@code lsn_proc}. With it, a
+     * restarted connector searches the replayed WAL for the first message whose LSN equals the
+     * stored one and skips everything before it; but a commit message's LSN is the end of its
+     * commit record, which is also where the next WAL record starts, and that can be a change of a
+     * concurrent transaction that began earlier and commits later. The search then matches that
+     * change and silently skips the start of its transaction (seen in a kill test here). Without
+     * {@code lsn_proc} no search happens: streaming restarts at the commit LSN, and Postgres sends
+     * exactly the transactions that committed after it, each from its beginning.
+     */
+    static Map<String, ?> atCommitBoundary(Map<String, ?> offset) {
+        Object commitLsn = offset.get(TransactionAssembler.COMMIT_LSN_OFFSET_KEY);
+        if (commitLsn == null
+                || !offset.containsKey(LAST_PROCESSED_LSN_KEY)
+                || !"COMMIT".equals(String.valueOf(offset.get(MESSAGE_TYPE_KEY)))
+                || !commitLsn.equals(offset.get(LSN_KEY))) {
+            return offset;
+        }
+        Map<String, Object> stored = new HashMap<>(offset);
+        stored.remove(LAST_PROCESSED_LSN_KEY);
+        return stored;
     }
 
     /** Debezium's {@code source.ts_ms} of a streamed change is its transaction's commit time. */
