@@ -60,6 +60,9 @@ class LostSlotIT {
                 assertThat(refused.supervisor().lastFailure())
                         .hasValueSatisfying(
                                 reason -> assertThat(reason).contains("lost_it").contains("DELETE FROM cdc.offsets"));
+                var health = new RelayHealthIndicator(refused.supervisor(), refused.slot()).health();
+                assertThat(health.getStatus().getCode()).isEqualTo("DOWN");
+                assertThat(health.getDetails()).containsEntry("state", "FAILED").containsKey("lastFailure");
             } finally {
                 refused.stop();
             }
