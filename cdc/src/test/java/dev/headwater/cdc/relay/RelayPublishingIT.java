@@ -179,4 +179,33 @@ class RelayPublishingIT {
             relay.stop();
         }
     }
+
+    @Test
+    void at_low_load_an_event_reaches_kafka_well_within_a_second_of_its_commit() throws Exception {
+        var settings = TestRelays.settings(
+                Map.of("headwater.cdc.slot-name", "latency_it", "headwater.cdc.topics.prefix", "quiet"));
+        TestRelays.Relay relay = TestRelays.relay(postgres, kafka.bootstrapServers(), settings);
+        relay.start(settings);
+        EventLog log = new EventLog(postgres.dataSource(DbRole.APP));
+        try (TopicReader reader = new TopicReader(kafka.bootstrapServers(), List.of("quiet.tenant.events"))) {
+            TestRelays.awaitStreaming(postgres, settings);
+            var latency = relay.registry().get("headwater.cdc.commit.to.ack").timer();
+            long before = latency.count();
+            for (int i = 0; i < 20; i++) {
+                UUID id = log.append("tenant", "quiet-" + i);
+                await("event " + i)
+                        .atMost(Duration.ofSeconds(10))
+                        .pollInterval(Duration.ofMillis(5))
+                        .until(() -> Streams.eventIds(reader.poll()).contains(id));
+            }
+            assertThat(latency.count() - before).isEqualTo(20);
+            double mean = latency.mean(java.util.concurrent.TimeUnit.MILLISECONDS);
+            System.out.printf(
+                    "Low load: commit->ack over 20 single-event transactions: mean %.1f ms, max %.1f ms%n",
+                    mean, latency.max(java.util.concurrent.TimeUnit.MILLISECONDS));
+            assertThat(mean).isLessThan(1000);
+        } finally {
+            relay.stop();
+        }
+    }
 }
