@@ -1,5 +1,7 @@
 package dev.headwater.cdc.leader;
 
+import java.util.Optional;
+
 /**
  * The right to be the one active reader of a slot. A Postgres session-level advisory lock, held on
  * a connection of its own: when the holder's session ends (crash, kill, network loss noticed by the
@@ -15,6 +17,9 @@ public interface LeaderLock extends AutoCloseable {
 
     /** The backend pid of the session holding the lock, for fencing writes (see the offset store). */
     int holderPid();
+
+    /** Why the last attempt to take the lock could not even ask (database unreachable), if it failed so. */
+    Optional<String> lastError();
 
     /** Gives the lock up and closes its session. */
     @Override

@@ -6,6 +6,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.Properties;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -34,6 +35,7 @@ public final class PostgresAdvisoryLock implements LeaderLock {
     private @Nullable Connection connection;
     private int holderPid;
     private boolean held;
+    private volatile @Nullable String lastError;
 
     /**
      * @param name what the lock guards (the slot name); its hash is the second lock key
@@ -71,12 +73,14 @@ public final class PostgresAdvisoryLock implements LeaderLock {
                     holderPid = rows.getInt(2);
                 }
             }
+            lastError = null;
             if (held) {
                 log.info("Took the leader lock of slot {} (backend {})", name, holderPid);
             }
             return held;
         } catch (SQLException e) {
             log.warn("Could not try the leader lock of slot {}: {}", name, e.getMessage());
+            lastError = e.getMessage();
             closeConnection();
             return false;
         }
@@ -104,6 +108,11 @@ public final class PostgresAdvisoryLock implements LeaderLock {
         held = false;
         closeConnection();
         return false;
+    }
+
+    @Override
+    public Optional<String> lastError() {
+        return Optional.ofNullable(lastError);
     }
 
     @Override

@@ -120,7 +120,10 @@ final class EngineRun {
         } catch (ExecutionException | TimeoutException e) {
             log.warn("The engine did not stop cleanly: {}", e.toString());
         } finally {
-            producer.close(Duration.ofSeconds(5));
+            // Nothing acknowledged is pending here (a batch waits for its acknowledgements), so
+            // abort what is left instead of delivering it: records queued behind a failed one must
+            // not reach Kafka ahead of it; the next run sends that batch again, in order.
+            producer.close(Duration.ZERO);
             admin.close(Duration.ofSeconds(5));
             executor.shutdownNow();
         }

@@ -6,7 +6,8 @@ import org.springframework.boot.health.contributor.HealthIndicator;
 
 /**
  * UP while this instance runs the engine as leader, or stands by while another instance leads;
- * DOWN when it leads but the engine is not running (starting, backing off, failed) or it stopped.
+ * DOWN when it leads but the engine is not running (starting, backing off, failed), when it cannot
+ * reach the database to compete for the lock, or when it stopped.
  */
 final class RelayHealthIndicator implements HealthIndicator {
 
@@ -21,8 +22,10 @@ final class RelayHealthIndicator implements HealthIndicator {
     @Override
     public Health health() {
         RelayState state = supervisor.state();
-        Health.Builder health =
-                state == RelayState.RUNNING || state == RelayState.STANDBY ? Health.up() : Health.down();
+        boolean healthy = state == RelayState.RUNNING
+                || state == RelayState.STANDBY && supervisor.standbyProblem().isEmpty();
+        Health.Builder health = healthy ? Health.up() : Health.down();
+        supervisor.standbyProblem().ifPresent(problem -> health.withDetail("lockError", problem));
         health.withDetail("state", state.name());
         health.withDetail("role", state.isLeader() ? "leader" : "standby");
         supervisor.stateSince().ifPresent(since -> health.withDetail("since", since.toString()));

@@ -121,6 +121,11 @@ public final class RelaySupervisor {
         return Optional.ofNullable(lastFailure.get());
     }
 
+    /** Why a standby cannot even compete for the lock (its database is unreachable), if so. */
+    public Optional<String> standbyProblem() {
+        return state.get() == RelayState.STANDBY ? lock.lastError() : Optional.empty();
+    }
+
     public Optional<Instant> stateSince() {
         return Optional.ofNullable(stateSince);
     }
