@@ -4,6 +4,7 @@ import dev.headwater.contract.CloudEventCodec;
 import dev.headwater.contract.EventEnvelope;
 import dev.headwater.contract.EventHeaders;
 import dev.headwater.contract.TopicNaming;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
@@ -33,6 +34,17 @@ final class KafkaEventSink {
         this.codec = codec;
     }
 
+    /**
+     * Runs on the producer's I/O thread. On the first failed record the producer is closed at once
+     * (Kafka turns a close inside a callback into {@code close(0)}): nothing queued behind that
+     * record may reach Kafka before the next engine run sends the whole batch again, in order.
+     */
+    private void abortOnFailure(RecordMetadata metadata, Exception failure) {
+        if (failure != null) {
+            producer.close(Duration.ZERO);
+        }
+    }
+
     void publish(List<EventEnvelope> events) throws InterruptedException {
         if (events.isEmpty()) {
             return;
@@ -45,7 +57,7 @@ final class KafkaEventSink {
                 ProducerRecord<String, byte[]> record = new ProducerRecord<>(
                         naming.topicFor(event.aggregateType()), event.aggregateId(), codec.encode(event));
                 EventHeaders.of(event).forEach((name, value) -> record.headers().add(name, value));
-                acks.add(producer.send(record));
+                acks.add(producer.send(record, this::abortOnFailure));
             }
         } catch (KafkaException e) {
             throw new TransientRelayFailure("Sending to Kafka failed", e);
