@@ -1,5 +1,10 @@
 package dev.headwater.contract;
 
+import java.nio.charset.StandardCharsets;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
 /**
  * Kafka record headers that repeat the routing essentials of each event, so a consumer can filter
  * or route without parsing the value. Values are UTF-8 text; numbers are decimal.
@@ -20,6 +25,30 @@ public final class EventHeaders {
     public static final String COMMIT_LSN = "hw-commit-lsn";
 
     private EventHeaders() {}
+
+    /**
+     * The headers of the record that carries {@code event}, in a stable order, as UTF-8 bytes:
+     * {@link #CONTENT_TYPE} and every {@code hw-} header; {@link #COMMIT_LSN} only where the
+     * commit LSN is known.
+     */
+    public static Map<String, byte[]> of(EventEnvelope event) {
+        Map<String, byte[]> headers = new LinkedHashMap<>();
+        put(headers, CONTENT_TYPE, CONTENT_TYPE_VALUE);
+        put(headers, EVENT_ID, event.eventId().toString());
+        put(headers, EVENT_TYPE, event.eventType());
+        put(headers, TENANT_ID, event.tenantId());
+        put(headers, AGGREGATE_TYPE, event.aggregateType());
+        put(headers, AGGREGATE_VERSION, Long.toString(event.aggregateVersion()));
+        put(headers, GLOBAL_POSITION, Long.toString(event.globalPosition()));
+        if (event.commitLsn() != null) {
+            put(headers, COMMIT_LSN, formatLsn(event.commitLsn()));
+        }
+        return Collections.unmodifiableMap(headers);
+    }
+
+    private static void put(Map<String, byte[]> headers, String name, String value) {
+        headers.put(name, value.getBytes(StandardCharsets.UTF_8));
+    }
 
     /** Postgres' text form of an LSN: high and low 32 bits in hex, separated by a slash. */
     public static String formatLsn(long lsn) {

@@ -49,6 +49,42 @@ class CloudEventCodecTest {
     }
 
     @Test
+    void headers_repeat_the_routing_essentials_and_omit_an_unknown_commit_lsn() {
+        EventEnvelope event = sample();
+
+        var headers = EventHeaders.of(event);
+
+        assertThat(headers.keySet())
+                .containsExactly(
+                        "content-type",
+                        "hw-event-id",
+                        "hw-event-type",
+                        "hw-tenant-id",
+                        "hw-aggregate-type",
+                        "hw-aggregate-version",
+                        "hw-global-position",
+                        "hw-commit-lsn");
+        assertThat(new String(headers.get(EventHeaders.AGGREGATE_VERSION), StandardCharsets.UTF_8))
+                .isEqualTo("3");
+        assertThat(new String(headers.get(EventHeaders.COMMIT_LSN), StandardCharsets.UTF_8))
+                .isEqualTo("1/A0B1C2D3");
+        EventEnvelope withoutLsn = new EventEnvelope(
+                event.eventId(),
+                event.tenantId(),
+                event.aggregateType(),
+                event.aggregateId(),
+                event.aggregateVersion(),
+                event.eventType(),
+                event.schemaVersion(),
+                event.payload(),
+                event.metadata(),
+                event.recordedAt(),
+                event.globalPosition(),
+                null);
+        assertThat(EventHeaders.of(withoutLsn)).doesNotContainKey(EventHeaders.COMMIT_LSN);
+    }
+
+    @Test
     void attributes_the_decoder_does_not_know_are_ignored() {
         String withExtra = new String(codec.encode(sample()), StandardCharsets.UTF_8)
                 .replaceFirst("\\{", "{\"futureattribute\":\"x\",");

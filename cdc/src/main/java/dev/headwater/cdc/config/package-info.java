@@ -1,0 +1,4 @@
+@NullMarked
+package dev.headwater.cdc.config;
+
+import org.jspecify.annotations.NullMarked;

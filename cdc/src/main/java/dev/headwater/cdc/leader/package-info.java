@@ -1,0 +1,4 @@
+@NullMarked
+package dev.headwater.cdc.leader;
+
+import org.jspecify.annotations.NullMarked;

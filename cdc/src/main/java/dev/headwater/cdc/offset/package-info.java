@@ -1,0 +1,4 @@
+@NullMarked
+package dev.headwater.cdc.offset;
+
+import org.jspecify.annotations.NullMarked;

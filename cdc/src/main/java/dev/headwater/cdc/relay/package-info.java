@@ -1,0 +1,4 @@
+@NullMarked
+package dev.headwater.cdc.relay;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,0 +1,4 @@
+@NullMarked
+package dev.headwater.cdc.slot;
+
+import org.jspecify.annotations.NullMarked;
