@@ -136,6 +136,14 @@ class WebPlatformIT {
     }
 
     @Test
+    void a_rollback_that_fails_on_a_closed_connection_is_a_503() throws Exception {
+        HttpResponse<String> response = send(get("/boom/rollback", ACME_ADMIN));
+
+        assertProblem(response, 503, "service-unavailable");
+        assertThat(response.headers().firstValue("Retry-After")).isPresent();
+    }
+
+    @Test
     void a_value_the_database_cannot_store_is_a_400_not_a_500() throws Exception {
         assertProblem(send(get("/boom/unstorable", ACME_ADMIN)), 400, "validation");
     }
@@ -243,6 +251,15 @@ class WebPlatformIT {
         String database() {
             throw new CannotGetJdbcConnectionException(
                     "Failed to obtain JDBC Connection", new SQLException("refused", "08001"));
+        }
+
+        @GetMapping("/boom/rollback")
+        String rollback() {
+            var failed = new org.springframework.transaction.TransactionSystemException(
+                    "JDBC rollback failed", new SQLException("Connection is closed"));
+            failed.initApplicationException(
+                    new DataAccessResourceFailureException("I/O error", new SQLException("I/O error", "08006")));
+            throw failed;
         }
 
         @GetMapping("/boom/unstorable")

@@ -4,6 +4,9 @@ import dev.headwater.contract.ContractViolation;
 import jakarta.servlet.http.HttpServletRequest;
 import java.net.URI;
 import java.sql.SQLException;
+import java.sql.SQLNonTransientConnectionException;
+import java.sql.SQLRecoverableException;
+import java.sql.SQLTransientConnectionException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,6 +27,7 @@ import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
 import org.springframework.http.converter.HttpMessageNotReadableException;
 import org.springframework.transaction.CannotCreateTransactionException;
+import org.springframework.transaction.TransactionSystemException;
 import org.springframework.web.bind.MethodArgumentNotValidException;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
@@ -75,6 +79,30 @@ public class ProblemHandler extends ResponseEntityExceptionHandler {
     ResponseEntity<ProblemDetail> handleDatabaseUnavailable(Exception e, HttpServletRequest request) {
         log.warn("{} {}: database unavailable: {}", request.getMethod(), request.getRequestURI(), e.getMessage());
         return render(databaseUnavailable(), request);
+    }
+
+    /**
+     * A failed commit or rollback. When the rollback failed after the command itself failed, the
+     * command's own exception says what went wrong; when the connection broke, the database is
+     * unavailable. A failed commit leaves the outcome unknown: the 503 then asks for a retry with
+     * the same Idempotency-Key, which is safe either way.
+     */
+    @ExceptionHandler(TransactionSystemException.class)
+    ResponseEntity<ProblemDetail> handleTransactionFailure(TransactionSystemException e, HttpServletRequest request) {
+        Throwable original = e.getApplicationException();
+        if (original instanceof Exception application && !isDatabaseUnavailable(application)) {
+            return handleUnexpected(application, request);
+        }
+        log.warn(
+                "{} {}: transaction failed with the database connection: {}",
+                request.getMethod(),
+                request.getRequestURI(),
+                e.getMessage());
+        return render(
+                ApiProblem.serviceUnavailable(
+                        "The database connection failed; retry, with the same Idempotency-Key to be safe",
+                        DATABASE_RETRY_AFTER),
+                request);
     }
 
     @ExceptionHandler(DataIntegrityViolationException.class)
@@ -192,10 +220,23 @@ public class ProblemHandler extends ResponseEntityExceptionHandler {
         return path.isEmpty() ? "body" : path.toString();
     }
 
-    private static boolean isDatabaseUnavailable(Throwable e) {
-        String state = sqlState(e);
-        // 08: connection exception, 53: insufficient resources, 57P0x: server shutting down.
-        return state != null && (state.startsWith("08") || state.startsWith("53") || state.startsWith("57P0"));
+    /** Whether the failure is the database being out of reach, whichever layer reported it. */
+    static boolean isDatabaseUnavailable(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof DataAccessResourceFailureException
+                    || t instanceof CannotCreateTransactionException
+                    || t instanceof SQLTransientConnectionException
+                    || t instanceof SQLNonTransientConnectionException
+                    || t instanceof SQLRecoverableException) {
+                return true;
+            }
+            if (t instanceof SQLException sql && sql.getSQLState() != null) {
+                String state = sql.getSQLState();
+                // 08: connection exception, 53: insufficient resources, 57P0x: server shutting down.
+                return state.startsWith("08") || state.startsWith("53") || state.startsWith("57P0");
+            }
+        }
+        return false;
     }
 
     private static @Nullable String sqlState(Throwable e) {
