@@ -109,7 +109,8 @@ public final class TestDatabases {
 
     static void drop(PostgresServer server, String database) {
         try (Connection connection = server.connectAsSuperuser()) {
-            try (PreparedStatement exists = connection.prepareStatement("SELECT 1 FROM pg_database WHERE datname = ?")) {
+            try (PreparedStatement exists =
+                    connection.prepareStatement("SELECT 1 FROM pg_database WHERE datname = ?")) {
                 exists.setString(1, database);
                 try (ResultSet rows = exists.executeQuery()) {
                     if (!rows.next()) {
