@@ -18,7 +18,8 @@ log() { printf 'postgres-for-tests: %s\n' "$*" >&2; }
 
 if ! command -v pg_ctlcluster >/dev/null 2>&1 || [ ! -x "/usr/lib/postgresql/$version/bin/postgres" ]; then
   log "installing PostgreSQL $version from Debian's packages"
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -q "postgresql-$version" >&2
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get install -y -q "postgresql-$version" >&2 || { apt-get update -q >&2 && apt-get install -y -q "postgresql-$version" >&2; }
 fi
 if ! pg_lsclusters -h | awk '{print $1"/"$2}' | grep -qx "$version/$cluster"; then
   log "creating cluster $version/$cluster"

@@ -72,6 +72,31 @@ public final class HeadwaterSchema {
         }
     }
 
+    /**
+     * Creates the database, owned by {@code headwater_owner}, unless it exists. Needs a superuser
+     * (or CREATEDB) connection to another database of the same server.
+     *
+     * @return whether it was created
+     */
+    public static boolean createDatabaseIfMissing(DataSource superuser, String database) {
+        try (Connection connection = superuser.getConnection()) {
+            try (var query = connection.prepareStatement("SELECT 1 FROM pg_database WHERE datname = ?")) {
+                query.setString(1, database);
+                try (var rows = query.executeQuery()) {
+                    if (rows.next()) {
+                        return false;
+                    }
+                }
+            }
+            try (Statement statement = connection.createStatement()) {
+                statement.execute("CREATE DATABASE " + quoteIdentifier(database) + " OWNER " + Role.OWNER.roleName());
+            }
+            return true;
+        } catch (SQLException e) {
+            throw new SchemaException("Creating database " + database + " failed: " + e.getMessage(), e);
+        }
+    }
+
     /** Applies pending migrations; a no-op when the schema is current. */
     public static MigrateResult migrate(DataSource owner) {
         return flyway(owner).migrate();
@@ -140,6 +165,13 @@ public final class HeadwaterSchema {
         return Objects.requireNonNull(
                 HeadwaterSchema.class.getClassLoader().getResourceAsStream(name),
                 () -> name + " is not on the classpath");
+    }
+
+    static String quoteIdentifier(String name) {
+        if (name.isEmpty() || name.indexOf('\0') >= 0) {
+            throw new IllegalArgumentException("not a valid database name: '" + name + "'");
+        }
+        return "\"" + name.replace("\"", "\"\"") + "\"";
     }
 
     /** A SQL string literal; ALTER ROLE takes no bind parameters. */

@@ -1,9 +1,5 @@
 package dev.headwater.migrations;
 
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -65,17 +61,10 @@ public final class Migrator {
                 "roles ready ({} passwords set from configuration)",
                 settings.rolePasswords().size());
         String database = settings.databaseName();
-        try (Connection connection = admin.getConnection()) {
-            if (databaseExists(connection, database)) {
-                log.info("database {} exists; left as it is", database);
-            } else {
-                try (Statement statement = connection.createStatement()) {
-                    statement.execute("CREATE DATABASE " + quoteIdentifier(database) + " OWNER headwater_owner");
-                }
-                log.info("database {} created, owned by headwater_owner", database);
-            }
-        } catch (SQLException e) {
-            throw new SchemaException("Creating database " + database + " failed: " + e.getMessage(), e);
+        if (HeadwaterSchema.createDatabaseIfMissing(admin, database)) {
+            log.info("database {} created, owned by headwater_owner", database);
+        } else {
+            log.info("database {} exists; left as it is", database);
         }
     }
 
@@ -113,22 +102,6 @@ public final class Migrator {
                     migration.getState().getDisplayName(),
                     migration.getInstalledOn() == null ? "" : migration.getInstalledOn());
         }
-    }
-
-    private static boolean databaseExists(Connection connection, String database) throws SQLException {
-        try (PreparedStatement query = connection.prepareStatement("SELECT 1 FROM pg_database WHERE datname = ?")) {
-            query.setString(1, database);
-            try (var rows = query.executeQuery()) {
-                return rows.next();
-            }
-        }
-    }
-
-    static String quoteIdentifier(String name) {
-        if (name.isEmpty() || name.indexOf('\0') >= 0) {
-            throw new IllegalArgumentException("not a valid database name: '" + name + "'");
-        }
-        return "\"" + name.replace("\"", "\"\"") + "\"";
     }
 
     static Map<String, String> arguments(String[] args) {

@@ -1,0 +1,4 @@
+@NullMarked
+package dev.headwater.web.auth;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,0 +1,4 @@
+@NullMarked
+package dev.headwater.web.problem;
+
+import org.jspecify.annotations.NullMarked;
