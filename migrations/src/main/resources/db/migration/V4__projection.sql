@@ -185,9 +185,9 @@ CREATE INDEX allocations_node_idx ON projection.allocations (node_id, placed_at 
 CREATE TABLE projection.billing_usage (
     tenant_id             text           NOT NULL,
     hour                  timestamptz    NOT NULL,
-    cpu_millicore_seconds numeric(30, 3) NOT NULL,
-    memory_mib_seconds    numeric(30, 3) NOT NULL,
-    gpu_seconds           numeric(30, 3) NOT NULL,
+    cpu_millicore_seconds numeric(30, 6) NOT NULL,
+    memory_mib_seconds    numeric(30, 6) NOT NULL,
+    gpu_seconds           numeric(30, 6) NOT NULL,
     CONSTRAINT billing_usage_pkey PRIMARY KEY (tenant_id, hour)
 );
 

@@ -75,7 +75,9 @@ final class BatchApplier {
     private static final class Step {
         final Incoming incoming;
         Verdict verdict;
-        @Nullable String error;
+
+        @Nullable
+        String error;
 
         Step(Incoming incoming, Verdict verdict, @Nullable String error) {
             this.incoming = incoming;
@@ -158,8 +160,8 @@ final class BatchApplier {
                 }
                 case DUPLICATE -> duplicates++;
                 case BEHIND ->
-                    newDeadLetters.add(new NewDeadLetter(
-                            in, DeadLetter.CAUSE_BEHIND, step.error, 0, DeadLetter.PARKED));
+                    newDeadLetters.add(
+                            new NewDeadLetter(in, DeadLetter.CAUSE_BEHIND, step.error, 0, DeadLetter.PARKED));
                 case POISON ->
                     newDeadLetters.add(new NewDeadLetter(
                             in, DeadLetter.CAUSE_FAILED, step.error, Math.max(attempts, 1), DeadLetter.PARKED));
@@ -180,7 +182,6 @@ final class BatchApplier {
     private List<Step> classify(List<Incoming> items, Map<AggregateKey, Long> applied, DeadLetterStore.State state) {
         Map<AggregateKey, Long> current = new HashMap<>(applied);
         Map<AggregateKey, Long> parkedUpTo = new HashMap<>(state.parkedUpTo());
-        Set<String> handled = projection.eventTypes();
         List<Step> steps = new ArrayList<>(items.size());
         for (Incoming in : items) {
             AggregateKey aggregate = in.aggregate();
@@ -216,7 +217,7 @@ final class BatchApplier {
             current.put(aggregate, version);
             if (state.skipped().contains(new VersionKey(aggregate, version))) {
                 steps.add(new Step(in, Verdict.SKIP, null));
-            } else if (handled.contains(in.eventType())) {
+            } else if (projection.handles(in.eventType())) {
                 steps.add(new Step(in, Verdict.APPLY, null));
             } else {
                 steps.add(new Step(in, Verdict.ADVANCE, null));
@@ -247,9 +248,8 @@ final class BatchApplier {
         Map<AggregateKey, Long> failed = new LinkedHashMap<>();
         for (Step step : steps) {
             AggregateKey aggregate = step.incoming.aggregate();
-            boolean moves = step.verdict == Verdict.APPLY
-                    || step.verdict == Verdict.ADVANCE
-                    || step.verdict == Verdict.SKIP;
+            boolean moves =
+                    step.verdict == Verdict.APPLY || step.verdict == Verdict.ADVANCE || step.verdict == Verdict.SKIP;
             if (moves && failed.containsKey(aggregate)) {
                 step.verdict = Verdict.BEHIND;
                 step.error = "parked behind version " + failed.get(aggregate) + " of " + aggregate
@@ -279,8 +279,8 @@ final class BatchApplier {
         }
     }
 
-    private static void resolveHalted(
-            Connection connection, DeadLetterStore.State state, Incoming in, Instant now) throws SQLException {
+    private static void resolveHalted(Connection connection, DeadLetterStore.State state, Incoming in, Instant now)
+            throws SQLException {
         if (state.halted().isEmpty() || in.version() == null) {
             return;
         }
@@ -309,7 +309,8 @@ final class BatchApplier {
             return next;
         }
         List<CheckpointStore.Move> moves = new ArrayList<>(next.size());
-        next.forEach((partition, offset) -> moves.add(new CheckpointStore.Move(partition, known.get(partition), offset)));
+        next.forEach(
+                (partition, offset) -> moves.add(new CheckpointStore.Move(partition, known.get(partition), offset)));
         CheckpointStore.store(connection, projection.name(), target.generation(), moves, now);
         return next;
     }

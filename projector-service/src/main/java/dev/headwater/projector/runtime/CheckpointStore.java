@@ -74,7 +74,8 @@ final class CheckpointStore {
      */
     static void store(Connection connection, String projection, long generation, Iterable<Move> moves, Instant now)
             throws SQLException {
-        MultiRow advance = new MultiRow(MultiRow.Kind.TEXT, MultiRow.Kind.BIGINT, MultiRow.Kind.BIGINT, MultiRow.Kind.BIGINT);
+        MultiRow advance =
+                new MultiRow(MultiRow.Kind.TEXT, MultiRow.Kind.BIGINT, MultiRow.Kind.BIGINT, MultiRow.Kind.BIGINT);
         MultiRow create = new MultiRow(MultiRow.Kind.TEXT, MultiRow.Kind.BIGINT, MultiRow.Kind.BIGINT);
         for (Move move : moves) {
             if (move.expected() == null) {

@@ -72,7 +72,8 @@ final class DeadLetterActions {
             try {
                 GenerationStore.lockExclusive(connection, letter.projection());
                 if (!DeadLetterStore.resolve(connection, id, DeadLetter.SKIPPED, by, reason, clock.instant())) {
-                    throw new AdminException(AdminException.Kind.CONFLICT, "dead letter " + id + " is no longer parked");
+                    throw new AdminException(
+                            AdminException.Kind.CONFLICT, "dead letter " + id + " is no longer parked");
                 }
                 connection.commit();
             } catch (SQLException | RuntimeException e) {
@@ -98,9 +99,11 @@ final class DeadLetterActions {
             throws SQLException {
         GenerationStore.lockExclusive(connection, letter.projection());
         AggregateKey aggregate = new AggregateKey(letter.aggregateType(), letter.aggregateId());
-        List<DeadLetter> rows = DeadLetterStore.parkedOf(connection, letter.projection(), letter.generation(), aggregate);
+        List<DeadLetter> rows =
+                DeadLetterStore.parkedOf(connection, letter.projection(), letter.generation(), aggregate);
         if (rows.stream().noneMatch(row -> row.id() == letter.id())) {
-            throw new AdminException(AdminException.Kind.CONFLICT, "dead letter " + letter.id() + " is no longer parked");
+            throw new AdminException(
+                    AdminException.Kind.CONFLICT, "dead letter " + letter.id() + " is no longer parked");
         }
         List<Incoming> items = new ArrayList<>();
         for (DeadLetter row : rows) {
@@ -145,7 +148,8 @@ final class DeadLetterActions {
     private DeadLetter request(DeadLetter letter, String action, String by, @Nullable String note) throws SQLException {
         try (Connection connection = dataSource.getConnection()) {
             if (!DeadLetterStore.request(connection, letter.id(), action, by, note, clock.instant())) {
-                throw new AdminException(AdminException.Kind.CONFLICT, "dead letter " + letter.id() + " is no longer halted");
+                throw new AdminException(
+                        AdminException.Kind.CONFLICT, "dead letter " + letter.id() + " is no longer halted");
             }
         }
         return find(letter.projection(), letter.id());
@@ -154,7 +158,8 @@ final class DeadLetterActions {
     private void requireParkedInLiveGeneration(DeadLetter letter) throws SQLException {
         if (!DeadLetter.PARKED.equals(letter.status())) {
             throw new AdminException(
-                    AdminException.Kind.CONFLICT, "dead letter " + letter.id() + " is " + letter.status() + ", not parked");
+                    AdminException.Kind.CONFLICT,
+                    "dead letter " + letter.id() + " is " + letter.status() + ", not parked");
         }
         try (Connection connection = dataSource.getConnection()) {
             long live = GenerationStore.live(connection, letter.projection()).orElse(-1);

@@ -110,7 +110,8 @@ final class DeadLetterStore {
     record VersionKey(AggregateKey aggregate, long version) {}
 
     /** A halted row and the operator's request on it, if any. */
-    record HaltedRow(long id, @Nullable String requestedBy, @Nullable String requestedNote) {}
+    record HaltedRow(
+            long id, @Nullable String requestedBy, @Nullable String requestedNote) {}
 
     /** The dead-letter facts about a batch's aggregates. */
     record State(Map<AggregateKey, Long> parkedUpTo, Set<VersionKey> skipped, Map<VersionKey, HaltedRow> halted) {
@@ -123,7 +124,8 @@ final class DeadLetterStore {
     }
 
     /** A row to insert. */
-    record NewDeadLetter(Incoming incoming, String cause, @Nullable String error, int attempts, String status) {}
+    record NewDeadLetter(
+            Incoming incoming, String cause, @Nullable String error, int attempts, String status) {}
 
     static State state(Connection connection, String projection, long generation, Collection<AggregateKey> aggregates)
             throws SQLException {
@@ -153,8 +155,7 @@ final class DeadLetterStore {
                     long version = rows.getLong(4);
                     boolean versionKnown = !rows.wasNull();
                     switch (rows.getString(5)) {
-                        case DeadLetter.PARKED ->
-                            parkedUpTo.merge(aggregate, versionKnown ? version : 0L, Math::max);
+                        case DeadLetter.PARKED -> parkedUpTo.merge(aggregate, versionKnown ? version : 0L, Math::max);
                         case DeadLetter.SKIPPED -> {
                             if (versionKnown) {
                                 skipped.add(new VersionKey(aggregate, version));
@@ -177,8 +178,7 @@ final class DeadLetterStore {
         return new State(parkedUpTo, skipped, halted);
     }
 
-    static void insert(
-            Connection connection, String projection, long generation, List<NewDeadLetter> rows, Instant now)
+    static void insert(Connection connection, String projection, long generation, List<NewDeadLetter> rows, Instant now)
             throws SQLException {
         if (rows.isEmpty()) {
             return;

@@ -50,8 +50,7 @@ final class EventLogReader {
 
     record Page(List<EventEnvelope> events, Position next) {}
 
-    Page read(Connection connection, Collection<String> aggregateTypes, Position after, int limit)
-            throws SQLException {
+    Page read(Connection connection, Collection<String> aggregateTypes, Position after, int limit) throws SQLException {
         List<EventEnvelope> events = new ArrayList<>(Math.min(limit, 10_000));
         Position next = after;
         Array types = connection.createArrayOf("text", aggregateTypes.toArray());

@@ -173,8 +173,7 @@ final class GenerationStore {
         }
     }
 
-    static void progress(Connection connection, String projection, long generation, long replayed)
-            throws SQLException {
+    static void progress(Connection connection, String projection, long generation, long replayed) throws SQLException {
         try (PreparedStatement statement = connection.prepareStatement(PROGRESS)) {
             statement.setLong(1, replayed);
             statement.setString(2, projection);
@@ -229,7 +228,9 @@ final class GenerationStore {
                             rows.getLong(2),
                             rows.getString(3),
                             rows.getTimestamp(4).toInstant(),
-                            rows.getTimestamp(5) == null ? null : rows.getTimestamp(5).toInstant(),
+                            rows.getTimestamp(5) == null
+                                    ? null
+                                    : rows.getTimestamp(5).toInstant(),
                             rows.getString(6),
                             rows.getLong(7),
                             rows.getString(8),

@@ -44,7 +44,14 @@ record Incoming(
     /** An event read from the log; its record value is encoded only if it must be parked. */
     static Incoming replayed(EventEnvelope event) {
         return new Incoming(
-                null, -1, NOT_ENCODED, event, event.aggregateType(), event.aggregateId(), event.aggregateVersion(), null);
+                null,
+                -1,
+                NOT_ENCODED,
+                event,
+                event.aggregateType(),
+                event.aggregateId(),
+                event.aggregateVersion(),
+                null);
     }
 
     private static final byte[] NOT_ENCODED = new byte[0];
@@ -83,7 +90,14 @@ record Incoming(
             }
             String id = record.key() == null ? "" : new String(record.key(), StandardCharsets.UTF_8);
             return new Incoming(
-                    partition, record.offset(), value, null, type, id, parseVersion(header(record, EventHeaders.AGGREGATE_VERSION)), e.getMessage());
+                    partition,
+                    record.offset(),
+                    value,
+                    null,
+                    type,
+                    id,
+                    parseVersion(header(record, EventHeaders.AGGREGATE_VERSION)),
+                    e.getMessage());
         }
     }
 

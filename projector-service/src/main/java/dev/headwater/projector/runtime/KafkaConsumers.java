@@ -53,6 +53,8 @@ final class KafkaConsumers {
         config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         config.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, properties.maxPollRecords());
         config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        // Topics appear when the relay first publishes to them; notice them within seconds.
+        config.put(ConsumerConfig.METADATA_MAX_AGE_CONFIG, 5_000);
         return config;
     }
 }

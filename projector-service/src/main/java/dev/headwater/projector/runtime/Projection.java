@@ -37,6 +37,11 @@ public interface Projection {
      */
     Set<String> eventTypes();
 
+    /** Whether {@link #apply} receives events of this type; by default, those in {@link #eventTypes()}. */
+    default boolean handles(String eventType) {
+        return eventTypes().contains(eventType);
+    }
+
     /** The tables this projection owns, unqualified; each is registered in {@code projection.view_tables}. */
     List<String> tables();
 

@@ -60,7 +60,8 @@ final class ProjectionMetrics {
                 .tags(tags)
                 .register(registry);
         Gauge.builder("headwater.projector.state", state, AtomicInteger::get)
-                .description("Loop state: ordinal of WorkerState (0 STARTING, 1 RUNNING, 2 REBUILDING, 3 HALTED, 4 STOPPING, 5 STOPPED)")
+                .description(
+                        "Loop state: ordinal of WorkerState (0 STARTING, 1 RUNNING, 2 REBUILDING, 3 HALTED, 4 STOPPING, 5 STOPPED)")
                 .tags(tags)
                 .register(registry);
         Gauge.builder("headwater.projector.halted", halted, AtomicInteger::get)

@@ -114,8 +114,8 @@ public final class ProjectionRuntime implements SmartLifecycle {
             throw new IllegalStateException("Checking the projections' tables failed: " + e.getMessage(), e);
         }
         for (Projection projection : projections.values()) {
-            ProjectionMetrics meters = metrics.computeIfAbsent(
-                    projection.name(), name -> new ProjectionMetrics(registry, name));
+            ProjectionMetrics meters =
+                    metrics.computeIfAbsent(projection.name(), name -> new ProjectionMetrics(registry, name));
             if (!properties.enabled(projection.name())) {
                 log.info("Projection {} is disabled on this instance", projection.name());
                 continue;
@@ -176,8 +176,9 @@ public final class ProjectionRuntime implements SmartLifecycle {
         ProjectionMetrics meters = metrics.get(name);
         List<ProjectionStatus.PartitionStatus> partitions = new ArrayList<>();
         if (worker != null) {
-            worker.progress().forEach((tp, p) -> partitions.add(new ProjectionStatus.PartitionStatus(
-                    tp.topic(), tp.partition(), p.checkpoint(), p.endOffset(), p.lag())));
+            worker.progress()
+                    .forEach((tp, p) -> partitions.add(new ProjectionStatus.PartitionStatus(
+                            tp.topic(), tp.partition(), p.checkpoint(), p.endOffset(), p.lag())));
             partitions.sort(Comparator.comparing(ProjectionStatus.PartitionStatus::topic)
                     .thenComparingInt(ProjectionStatus.PartitionStatus::partition));
         }

@@ -258,8 +258,7 @@ final class ProjectionWorker implements Runnable {
         }
     }
 
-    private BatchApplier.Result applyInTransaction(List<Incoming> batch, Mode mode, int attempts)
-            throws SQLException {
+    private BatchApplier.Result applyInTransaction(List<Incoming> batch, Mode mode, int attempts) throws SQLException {
         Connection connection = dataSource.getConnection();
         boolean crashed = false;
         try {
@@ -297,8 +296,8 @@ final class ProjectionWorker implements Runnable {
         });
         held = batch;
         haltedDeadLetter = id;
-        haltReason = "halted at " + poison.aggregate() + " version " + poison.version() + " (dead letter " + id
-                + "): " + reason;
+        haltReason = "halted at " + poison.aggregate() + " version " + poison.version() + " (dead letter " + id + "): "
+                + reason;
         Consumer<byte[], byte[]> consumer = requireConsumer();
         consumer.pause(consumer.assignment());
         transition(WorkerState.HALTED);
@@ -330,7 +329,12 @@ final class ProjectionWorker implements Runnable {
         if (!settled && "skip".equals(letter.requestedAction())) {
             withRetries("recording the skip", connection -> {
                 DeadLetterStore.resolve(
-                        connection, id, DeadLetter.SKIPPED, letter.requestedBy(), letter.requestedNote(), clock.instant());
+                        connection,
+                        id,
+                        DeadLetter.SKIPPED,
+                        letter.requestedBy(),
+                        letter.requestedNote(),
+                        clock.instant());
                 connection.commit();
                 return null;
             });
@@ -409,7 +413,9 @@ final class ProjectionWorker implements Runnable {
                 progress.put(partition, new PartitionProgress(base, position + lag.getAsLong()));
             } else if (checkpoint != null) {
                 PartitionProgress previous = progress.get(partition);
-                progress.put(partition, new PartitionProgress(base, previous == null ? base : Math.max(base, previous.endOffset())));
+                progress.put(
+                        partition,
+                        new PartitionProgress(base, previous == null ? base : Math.max(base, previous.endOffset())));
             }
         }
         progress.keySet().retainAll(consumer.assignment());
@@ -454,7 +460,8 @@ final class ProjectionWorker implements Runnable {
             case STOPPED -> previous == WorkerState.STOPPING;
         };
         if (!allowed) {
-            throw new IllegalStateException("projection " + name() + ": no transition from " + previous + " to " + next);
+            throw new IllegalStateException(
+                    "projection " + name() + ": no transition from " + previous + " to " + next);
         }
         state = next;
         metrics.state(next);

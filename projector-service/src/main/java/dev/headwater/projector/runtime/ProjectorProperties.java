@@ -68,7 +68,8 @@ public record ProjectorProperties(
      * @param enabled whether this instance consumes for the projection at all
      * @param poisonPolicy overrides {@code headwater.projector.poison-policy}
      */
-    public record ProjectionSettings(@DefaultValue("true") boolean enabled, @Nullable PoisonPolicy poisonPolicy) {}
+    public record ProjectionSettings(
+            @DefaultValue("true") boolean enabled, @Nullable PoisonPolicy poisonPolicy) {}
 
     /**
      * Retries of a failing batch: attempt {@code n} waits {@code initialBackoff * 2^(n-1)}, at most
@@ -93,7 +94,8 @@ public record ProjectorProperties(
      * @param retryAfter the Retry-After a 503 suggests when the wait timed out
      */
     public record Consistency(
-            @DefaultValue("5s") @NotNull Duration timeout, @DefaultValue("1s") @NotNull Duration retryAfter) {}
+            @DefaultValue("5s") @NotNull Duration timeout,
+            @DefaultValue("1s") @NotNull Duration retryAfter) {}
 
     /**
      * @param chunkSize events per replay query and per shadow transaction
@@ -101,5 +103,6 @@ public record ProjectorProperties(
      *     where shadow and live agree, before it gives up
      */
     public record Rebuild(
-            @DefaultValue("5000") @Min(1) int chunkSize, @DefaultValue("2m") @NotNull Duration swapTimeout) {}
+            @DefaultValue("5000") @Min(1) int chunkSize,
+            @DefaultValue("2m") @NotNull Duration swapTimeout) {}
 }

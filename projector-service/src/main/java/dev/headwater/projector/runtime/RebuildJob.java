@@ -309,7 +309,8 @@ final class RebuildJob implements Runnable {
                     throw e;
                 }
             } catch (PoisonHalt e) {
-                throw new IllegalStateException("the rebuild met a poison event and the policy is HALT: " + e.getMessage());
+                throw new IllegalStateException(
+                        "the rebuild met a poison event and the policy is HALT: " + e.getMessage());
             } catch (HandlerFailed e) {
                 if (Transience.isTransient(e.getCause())) {
                     attempt--;
@@ -480,7 +481,8 @@ final class RebuildJob implements Runnable {
     }
 
     /** A partition the live generation has no checkpoint for is limited to its beginning: nothing. */
-    private static Map<TopicPartition, Long> limits(Map<TopicPartition, Long> live, Map<TopicPartition, Long> beginnings) {
+    private static Map<TopicPartition, Long> limits(
+            Map<TopicPartition, Long> live, Map<TopicPartition, Long> beginnings) {
         Map<TopicPartition, Long> limits = new HashMap<>(beginnings);
         limits.putAll(live);
         return limits;
