@@ -11,14 +11,31 @@ import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.SpringApplication;
-import org.springframework.boot.autoconfigure.SpringBootApplication;
+import org.springframework.boot.SpringBootConfiguration;
+import org.springframework.boot.autoconfigure.AutoConfigurationExcludeFilter;
+import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
+import org.springframework.boot.context.TypeExcludeFilter;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.ComponentScan;
+import org.springframework.context.annotation.ComponentScan.Filter;
+import org.springframework.context.annotation.FilterType;
 import org.springframework.context.annotation.Import;
 import org.springframework.web.servlet.config.annotation.InterceptorRegistry;
 import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
 
-/** The projector service: the control-plane views, their query API and the runtime's admin API. */
-@SpringBootApplication
+/**
+ * The projector service: the control-plane views, their query API and the runtime's admin API.
+ * The runtime package is not scanned but imported ({@link RuntimeConfiguration}), exactly as a
+ * downstream service that reuses it would import it.
+ */
+@SpringBootConfiguration
+@EnableAutoConfiguration
+@ComponentScan(
+        excludeFilters = {
+            @Filter(type = FilterType.CUSTOM, classes = TypeExcludeFilter.class),
+            @Filter(type = FilterType.CUSTOM, classes = AutoConfigurationExcludeFilter.class),
+            @Filter(type = FilterType.REGEX, pattern = "dev\\.headwater\\.projector\\.runtime\\..*")
+        })
 @Import(RuntimeConfiguration.class)
 public class ProjectorApplication {
 

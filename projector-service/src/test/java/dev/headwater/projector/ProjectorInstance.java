@@ -44,7 +44,7 @@ final class ProjectorInstance implements AutoCloseable {
             KafkaExtension kafka,
             Map<String, String> overrides,
             Consumer<GenericApplicationContext> beans) {
-        Map<String, Object> properties = new HashMap<>();
+        Map<String, String> properties = new HashMap<>();
         properties.put("spring.datasource.url", postgres.jdbcUrl());
         properties.put("spring.datasource.username", DbRole.PROJECTOR.roleName());
         properties.put("spring.datasource.password", DbRole.PROJECTOR.testPassword());
@@ -57,10 +57,13 @@ final class ProjectorInstance implements AutoCloseable {
         properties.put("headwater.projector.poll-timeout", "200ms");
         properties.put("logging.level.org.apache.kafka", "WARN");
         properties.putAll(overrides);
+        // As command-line arguments: they take precedence over application.properties (server.port).
+        String[] args = properties.entrySet().stream()
+                .map(entry -> "--" + entry.getKey() + "=" + entry.getValue())
+                .toArray(String[]::new);
         ConfigurableApplicationContext context = new SpringApplicationBuilder(ProjectorApplication.class)
-                .properties(properties)
                 .initializers(applicationContext -> beans.accept((GenericApplicationContext) applicationContext))
-                .run();
+                .run(args);
         return new ProjectorInstance(context);
     }
 

@@ -34,10 +34,7 @@ final class GenerationStore {
             SELECT generation FROM projection.generations WHERE projection = ? AND state = 'live'
             """;
 
-    static final String LOCK_SHARED_AND_READ_LIVE = """
-            SELECT pg_advisory_xact_lock_shared(?, hashtext(?)),
-                   (SELECT generation FROM projection.generations WHERE projection = ? AND state = 'live')
-            """;
+    static final String LOCK_SHARED = "SELECT pg_advisory_xact_lock_shared(?, hashtext(?))";
 
     static final String LOCK_EXCLUSIVE = "SELECT pg_advisory_xact_lock(?, hashtext(?))";
 
@@ -104,21 +101,19 @@ final class GenerationStore {
         }
     }
 
-    /** Takes the batch lock shared for this transaction; returns the live generation. */
+    /**
+     * Takes the batch lock shared for this transaction, then reads the live generation. Two
+     * statements on purpose: a statement's snapshot is taken when it starts, so a generation read
+     * in the statement that waited for the lock would predate a swap that committed meanwhile.
+     */
     static long lockSharedAndReadLive(Connection connection, String projection) throws SQLException {
-        try (PreparedStatement statement = connection.prepareStatement(LOCK_SHARED_AND_READ_LIVE)) {
+        try (PreparedStatement statement = connection.prepareStatement(LOCK_SHARED)) {
             statement.setInt(1, BATCH_LOCK);
             statement.setString(2, projection);
-            statement.setString(3, projection);
-            try (ResultSet rows = statement.executeQuery()) {
-                rows.next();
-                long generation = rows.getLong(2);
-                if (rows.wasNull()) {
-                    throw new IllegalStateException("projection " + projection + " has no live generation");
-                }
-                return generation;
-            }
+            statement.executeQuery().close();
         }
+        return live(connection, projection)
+                .orElseThrow(() -> new IllegalStateException("projection " + projection + " has no live generation"));
     }
 
     /** Takes the batch lock exclusively for this transaction: no live batch runs until it ends. */

@@ -18,13 +18,13 @@ import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
-import org.springframework.web.bind.annotation.ResponseBody;
+import org.springframework.web.bind.annotation.RestController;
 
 /**
  * The runtime's admin API, for platform admins: state of every projection, rebuilds, and dead
  * letters (list, retry, skip with a reason; who did it is taken from the token).
  */
-@ResponseBody
+@RestController
 @RequestMapping("/admin/projections")
 public class ProjectionAdminController {
 

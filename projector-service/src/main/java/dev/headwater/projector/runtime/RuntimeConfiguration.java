@@ -13,12 +13,14 @@ import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Import;
 
 /**
  * The runtime's beans. A service that reuses the runtime imports this configuration and
  * defines {@link Projection} beans (and a {@link Clock}).
  */
 @Configuration(proxyBeanMethods = false)
+@Import(ProjectionAdminController.class)
 @EnableConfigurationProperties({ProjectorProperties.class, KafkaConnection.class})
 public class RuntimeConfiguration {
 
@@ -53,11 +55,6 @@ public class RuntimeConfiguration {
     @Bean
     ProjectionHealthIndicator projectionsHealthIndicator(ProjectionRuntime runtime) {
         return new ProjectionHealthIndicator(runtime);
-    }
-
-    @Bean
-    ProjectionAdminController projectionAdminController(ProjectionRuntime runtime) {
-        return new ProjectionAdminController(runtime);
     }
 
     /** Open dead letters per projection, read at scrape time at most every ten seconds. */
