@@ -55,18 +55,34 @@ final class BatchApplier {
         }
     }
 
-    /** What a committed batch did; {@code appliedEvents} were handed to the handler. */
+    /**
+     * What a committed batch did; {@code appliedEvents} were handed to the handler. Under policy
+     * HALT a batch with a poison event commits only what precedes it: then {@code haltIndex} is
+     * the poison's position in the items (else -1) and {@code haltReason} says why.
+     */
     record Result(
             List<EventEnvelope> appliedEvents,
             int advanced,
             int duplicates,
             int parked,
-            Map<TopicPartition, Long> checkpoints) {}
+            Map<TopicPartition, Long> checkpoints,
+            int haltIndex,
+            @Nullable String haltReason) {
+
+        boolean halts() {
+            return haltIndex >= 0;
+        }
+    }
+
+    /** The verdicts for a batch, cut at the first poison event when the policy is HALT. */
+    private record Plan(
+            List<Step> steps, int haltIndex, @Nullable String haltReason) {}
 
     private enum Verdict {
         APPLY,
         ADVANCE,
         SKIP,
+        SKIP_RECORD,
         DUPLICATE,
         BEHIND,
         POISON
@@ -133,13 +149,15 @@ final class BatchApplier {
         Map<AggregateKey, Long> applied = AppliedVersionStore.fetch(connection, name, target.generation(), aggregates);
         DeadLetterStore.State deadLetters = DeadLetterStore.state(connection, name, target.generation(), aggregates);
 
-        List<Step> steps = classify(items, applied, deadLetters);
+        Plan plan = classify(items, applied, deadLetters);
         ProjectionTransaction transaction = new ProjectionTransaction(connection, target.tables());
         if (mode == Mode.FAST) {
-            applyAll(steps, transaction);
+            applyAll(plan.steps(), transaction);
         } else {
-            applyOneByOne(steps, transaction);
+            plan = applyOneByOne(plan, transaction);
         }
+        List<Step> steps = plan.steps();
+        List<Incoming> settled = plan.haltIndex() < 0 ? items : items.subList(0, plan.haltIndex());
 
         Instant now = clock.instant();
         Map<AggregateKey, Long> versions = new HashMap<>();
@@ -158,6 +176,7 @@ final class BatchApplier {
                     }
                     resolveHalted(connection, deadLetters, in, now);
                 }
+                case SKIP_RECORD -> advanced++;
                 case DUPLICATE -> duplicates++;
                 case BEHIND ->
                     newDeadLetters.add(
@@ -169,24 +188,33 @@ final class BatchApplier {
         }
         AppliedVersionStore.store(connection, name, target.generation(), versions);
         DeadLetterStore.insert(connection, name, target.generation(), newDeadLetters, now);
-        Map<TopicPartition, Long> next = storeCheckpoints(connection, target, items, checkpoints, now);
+        Map<TopicPartition, Long> next = storeCheckpoints(connection, target, settled, checkpoints, now);
         if (target.tables() == ProjectionTransaction.Target.LIVE) {
             try (PreparedStatement notify = connection.prepareStatement(NOTIFY)) {
                 notify.setString(1, name);
                 notify.executeQuery().close();
             }
         }
-        return new Result(appliedEvents, advanced, duplicates, newDeadLetters.size(), next);
+        return new Result(
+                appliedEvents, advanced, duplicates, newDeadLetters.size(), next, plan.haltIndex(), plan.haltReason());
     }
 
-    private List<Step> classify(List<Incoming> items, Map<AggregateKey, Long> applied, DeadLetterStore.State state) {
+    private Plan classify(List<Incoming> items, Map<AggregateKey, Long> applied, DeadLetterStore.State state) {
         Map<AggregateKey, Long> current = new HashMap<>(applied);
         Map<AggregateKey, Long> parkedUpTo = new HashMap<>(state.parkedUpTo());
         List<Step> steps = new ArrayList<>(items.size());
-        for (Incoming in : items) {
+        for (int index = 0; index < items.size(); index++) {
+            Incoming in = items.get(index);
             AggregateKey aggregate = in.aggregate();
             long effective = Math.max(current.getOrDefault(aggregate, 0L), parkedUpTo.getOrDefault(aggregate, 0L));
             Long version = in.version();
+            if (in.partition() != null
+                    && state.skippedRecords()
+                            .contains(new DeadLetterStore.RecordKey(
+                                    in.partition().topic(), in.partition().partition(), in.offset()))) {
+                steps.add(new Step(in, Verdict.SKIP_RECORD, null));
+                continue;
+            }
             if (version != null && version <= effective) {
                 steps.add(new Step(in, Verdict.DUPLICATE, null));
                 continue;
@@ -199,6 +227,12 @@ final class BatchApplier {
                         "parked behind an earlier event of " + aggregate + " that could not be applied"));
                 continue;
             }
+            if (version != null && state.skipped().contains(new VersionKey(aggregate, version))) {
+                // An operator skipped this version: it counts as applied without effect, gap or not.
+                current.put(aggregate, version);
+                steps.add(new Step(in, Verdict.SKIP, null));
+                continue;
+            }
             String poison = null;
             if (in.decodeError() != null) {
                 poison = "record does not follow the contract: " + in.decodeError();
@@ -208,22 +242,20 @@ final class BatchApplier {
             }
             if (poison != null) {
                 if (policy == PoisonPolicy.HALT) {
-                    throw new PoisonHalt(in, poison);
+                    return new Plan(steps, index, poison);
                 }
                 parkedUpTo.put(aggregate, version == null ? effective : version);
                 steps.add(new Step(in, Verdict.POISON, poison));
                 continue;
             }
             current.put(aggregate, version);
-            if (state.skipped().contains(new VersionKey(aggregate, version))) {
-                steps.add(new Step(in, Verdict.SKIP, null));
-            } else if (projection.handles(in.eventType())) {
+            if (projection.handles(in.eventType())) {
                 steps.add(new Step(in, Verdict.APPLY, null));
             } else {
                 steps.add(new Step(in, Verdict.ADVANCE, null));
             }
         }
-        return steps;
+        return new Plan(steps, -1, null);
     }
 
     private void applyAll(List<Step> steps, ProjectionTransaction transaction) {
@@ -243,10 +275,16 @@ final class BatchApplier {
         }
     }
 
-    private void applyOneByOne(List<Step> steps, ProjectionTransaction transaction) throws SQLException {
+    /**
+     * Applies the events one by one under savepoints. A failing event is parked (PARK), or ends
+     * the batch there (HALT): returns a plan cut at it, else the plan as it was.
+     */
+    private Plan applyOneByOne(Plan plan, ProjectionTransaction transaction) throws SQLException {
+        List<Step> steps = plan.steps();
         Connection connection = transaction.connection();
         Map<AggregateKey, Long> failed = new LinkedHashMap<>();
-        for (Step step : steps) {
+        for (int index = 0; index < steps.size(); index++) {
+            Step step = steps.get(index);
             AggregateKey aggregate = step.incoming.aggregate();
             boolean moves =
                     step.verdict == Verdict.APPLY || step.verdict == Verdict.ADVANCE || step.verdict == Verdict.SKIP;
@@ -270,13 +308,14 @@ final class BatchApplier {
                 }
                 String error = describe(e);
                 if (policy == PoisonPolicy.HALT) {
-                    throw new PoisonHalt(step.incoming, error);
+                    return new Plan(steps.subList(0, index), index, error);
                 }
                 step.verdict = Verdict.POISON;
                 step.error = error;
                 failed.put(aggregate, step.incoming.version());
             }
         }
+        return plan;
     }
 
     private static void resolveHalted(Connection connection, DeadLetterStore.State state, Incoming in, Instant now)

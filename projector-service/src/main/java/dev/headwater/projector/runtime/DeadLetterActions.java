@@ -75,6 +75,16 @@ final class DeadLetterActions {
                     throw new AdminException(
                             AdminException.Kind.CONFLICT, "dead letter " + id + " is no longer parked");
                 }
+                if (letter.aggregateVersion() != null) {
+                    // Skipped counts as applied without effect: the next version follows it.
+                    AppliedVersionStore.store(
+                            connection,
+                            letter.projection(),
+                            letter.generation(),
+                            Map.of(
+                                    new AggregateKey(letter.aggregateType(), letter.aggregateId()),
+                                    letter.aggregateVersion()));
+                }
                 connection.commit();
             } catch (SQLException | RuntimeException e) {
                 connection.rollback();

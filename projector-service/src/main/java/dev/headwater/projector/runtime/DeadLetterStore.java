@@ -38,7 +38,7 @@ final class DeadLetterStore {
      */
     static final String STATE = """
             SELECT d.id, d.aggregate_type, d.aggregate_id, d.aggregate_version, d.status, d.generation,
-                   d.requested_by, d.requested_note
+                   d.requested_by, d.requested_note, d.topic, d.partition, d.record_offset
               FROM unnest(?::text[], ?::text[]) AS k(aggregate_type, aggregate_id)
               JOIN projection.dead_letters d
                 ON d.aggregate_type = k.aggregate_type AND d.aggregate_id = k.aggregate_id
@@ -109,14 +109,21 @@ final class DeadLetterStore {
     /** One version of one aggregate. */
     record VersionKey(AggregateKey aggregate, long version) {}
 
+    /** One Kafka record. */
+    record RecordKey(String topic, int partition, long offset) {}
+
     /** A halted row and the operator's request on it, if any. */
     record HaltedRow(
             long id, @Nullable String requestedBy, @Nullable String requestedNote) {}
 
     /** The dead-letter facts about a batch's aggregates. */
-    record State(Map<AggregateKey, Long> parkedUpTo, Set<VersionKey> skipped, Map<VersionKey, HaltedRow> halted) {
+    record State(
+            Map<AggregateKey, Long> parkedUpTo,
+            Set<VersionKey> skipped,
+            Set<RecordKey> skippedRecords,
+            Map<VersionKey, HaltedRow> halted) {
 
-        static final State EMPTY = new State(Map.of(), Set.of(), Map.of());
+        static final State EMPTY = new State(Map.of(), Set.of(), Set.of(), Map.of());
 
         boolean parked(AggregateKey aggregate) {
             return parkedUpTo.containsKey(aggregate);
@@ -141,6 +148,7 @@ final class DeadLetterStore {
         }
         Map<AggregateKey, Long> parkedUpTo = new HashMap<>();
         Set<VersionKey> skipped = new HashSet<>();
+        Set<RecordKey> skippedRecords = new HashSet<>();
         Map<VersionKey, HaltedRow> halted = new HashMap<>();
         Array typeArray = connection.createArrayOf("text", types);
         Array idArray = connection.createArrayOf("text", ids);
@@ -159,6 +167,9 @@ final class DeadLetterStore {
                         case DeadLetter.SKIPPED -> {
                             if (versionKnown) {
                                 skipped.add(new VersionKey(aggregate, version));
+                            } else if (rows.getString(9) != null) {
+                                // Without a version (undecodable) only the record itself can be recognised.
+                                skippedRecords.add(new RecordKey(rows.getString(9), rows.getInt(10), rows.getLong(11)));
                             }
                         }
                         default -> {
@@ -175,7 +186,7 @@ final class DeadLetterStore {
             typeArray.free();
             idArray.free();
         }
-        return new State(parkedUpTo, skipped, halted);
+        return new State(parkedUpTo, skipped, skippedRecords, halted);
     }
 
     static void insert(Connection connection, String projection, long generation, List<NewDeadLetter> rows, Instant now)

@@ -4,7 +4,6 @@ import dev.headwater.contract.CloudEventCodec;
 import dev.headwater.projector.runtime.BatchApplier.GenerationChanged;
 import dev.headwater.projector.runtime.BatchApplier.HandlerFailed;
 import dev.headwater.projector.runtime.BatchApplier.Mode;
-import dev.headwater.projector.runtime.BatchApplier.PoisonHalt;
 import dev.headwater.projector.runtime.CheckpointStore.CheckpointConflict;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -224,6 +223,11 @@ final class ProjectionWorker implements Runnable {
                 lastError = null;
                 metrics.batchCommitted(result, Duration.ofNanos(System.nanoTime() - started), clock.instant());
                 commitToKafka(result.checkpoints());
+                if (result.halts()) {
+                    // What preceded the poison event is committed; the rest waits with it.
+                    List<Incoming> rest = new ArrayList<>(batch.subList(result.haltIndex(), batch.size()));
+                    halt(rest, rest.get(0), String.valueOf(result.haltReason()), Math.max(attempt - 1, 1));
+                }
                 return;
             } catch (GenerationChanged e) {
                 log.info("Projection {}: {}; seeking to the new generation's checkpoints", name(), e.getMessage());
@@ -233,9 +237,6 @@ final class ProjectionWorker implements Runnable {
             } catch (CheckpointConflict e) {
                 log.warn("Projection {}: {}; seeking to the stored checkpoints", name(), e.getMessage());
                 seekToCheckpoints(requireConsumer().assignment());
-                return;
-            } catch (PoisonHalt e) {
-                halt(batch, e.incoming, e.reason, Math.max(attempt - 1, 1));
                 return;
             } catch (HandlerFailed e) {
                 lastError = e.getMessage();

@@ -301,6 +301,10 @@ final class RebuildJob implements Runnable {
                             shadowCheckpoints,
                             mode,
                             attempt - 1);
+                    if (result.halts()) {
+                        connection.rollback();
+                        throw new PoisonHalt(items.get(result.haltIndex()), String.valueOf(result.haltReason()));
+                    }
                     connection.commit();
                     shadowCheckpoints.putAll(result.checkpoints());
                     return result;
