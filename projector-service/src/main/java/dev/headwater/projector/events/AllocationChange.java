@@ -1,7 +1,15 @@
 package dev.headwater.projector.events;
 
 import dev.headwater.contract.EventEnvelope;
+import dev.headwater.projector.runtime.MultiRow;
+import dev.headwater.projector.runtime.MultiRow.Kind;
+import java.sql.Connection;
+import java.sql.SQLException;
 import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
 
 /**
  * What an allocation event changes in the totals of its tenant and node: placed adds its
@@ -40,5 +48,33 @@ public record AllocationChange(String tenantId, String nodeId, Resources resourc
                     allocations + other.allocations,
                     at.isAfter(other.at) ? at : other.at);
         }
+    }
+
+    /** Sums the allocation events among {@code events} per key (the tenant, or the node). */
+    public static Map<String, Totals> sum(List<EventEnvelope> events, Function<AllocationChange, String> key) {
+        Map<String, Totals> totals = new LinkedHashMap<>();
+        for (EventEnvelope event : events) {
+            if (isAllocationEvent(event)) {
+                AllocationChange change = of(event);
+                totals.merge(key.apply(change), change.totals(), Totals::plus);
+            }
+        }
+        return totals;
+    }
+
+    /**
+     * Adds totals with one statement whose array parameters are, in order: key, cpu, memory,
+     * gpus, allocations (text, then bigint) and the latest event time (timestamptz as text).
+     */
+    public static void write(Connection connection, String sql, Map<String, Totals> totals) throws SQLException {
+        MultiRow rows = new MultiRow(Kind.TEXT, Kind.BIGINT, Kind.BIGINT, Kind.BIGINT, Kind.BIGINT, Kind.TEXT);
+        totals.forEach((key, t) -> rows.add(
+                key,
+                t.resources().cpuMillis(),
+                t.resources().memoryMib(),
+                t.resources().gpus(),
+                t.allocations(),
+                t.at()));
+        rows.execute(connection, sql);
     }
 }

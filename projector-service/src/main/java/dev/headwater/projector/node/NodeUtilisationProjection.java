@@ -5,18 +5,12 @@ import static dev.headwater.projector.events.ControlPlaneEvents.*;
 import dev.headwater.contract.EventEnvelope;
 import dev.headwater.projector.events.AllocationChange;
 import dev.headwater.projector.events.Payloads;
-import dev.headwater.projector.events.Resources;
-import dev.headwater.projector.runtime.MultiRow;
-import dev.headwater.projector.runtime.MultiRow.Kind;
+import dev.headwater.projector.events.StatusPatch;
 import dev.headwater.projector.runtime.Projection;
 import dev.headwater.projector.runtime.ProjectionTransaction;
 import java.sql.SQLException;
-import java.time.Instant;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
-import org.jspecify.annotations.Nullable;
 import org.springframework.stereotype.Component;
 
 /**
@@ -84,94 +78,32 @@ class NodeUtilisationProjection implements Projection {
 
     @Override
     public void apply(List<EventEnvelope> events, ProjectionTransaction transaction) throws SQLException {
-        Map<String, Patch> patches = new LinkedHashMap<>();
-        Map<String, AllocationChange.Totals> allocated = new LinkedHashMap<>();
-        for (EventEnvelope event : events) {
-            if (AllocationChange.isAllocationEvent(event)) {
-                AllocationChange change = AllocationChange.of(event);
-                allocated.merge(change.nodeId(), change.totals(), AllocationChange.Totals::plus);
-            } else {
-                patches.computeIfAbsent(event.aggregateId(), id -> new Patch()).fold(event);
-            }
-        }
-        MultiRow patchRows = new MultiRow(
-                Kind.TEXT,
-                Kind.TEXT,
-                Kind.TEXT,
-                Kind.TEXT,
-                Kind.BIGINT,
-                Kind.BIGINT,
-                Kind.BIGINT,
-                Kind.TEXT,
-                Kind.TEXT,
-                Kind.BIGINT);
-        patches.forEach((node, p) -> patchRows.add(
-                node,
-                p.status,
-                p.reason,
-                p.labels,
-                p.capacity == null ? null : p.capacity.cpuMillis(),
-                p.capacity == null ? null : p.capacity.memoryMib(),
-                p.capacity == null ? null : p.capacity.gpus(),
-                p.registeredAt,
-                p.updatedAt,
-                p.version));
-        patchRows.execute(transaction.connection(), PATCH);
-        MultiRow allocatedRows = new MultiRow(Kind.TEXT, Kind.BIGINT, Kind.BIGINT, Kind.BIGINT, Kind.BIGINT, Kind.TEXT);
-        allocated.forEach((node, t) -> allocatedRows.add(
-                node,
-                t.resources().cpuMillis(),
-                t.resources().memoryMib(),
-                t.resources().gpus(),
-                t.allocations(),
-                t.at()));
-        allocatedRows.execute(transaction.connection(), ALLOCATED);
+        StatusPatch.write(
+                transaction.connection(), PATCH, StatusPatch.fold(events, NODE, NodeUtilisationProjection::fold));
+        AllocationChange.write(
+                transaction.connection(), ALLOCATED, AllocationChange.sum(events, AllocationChange::nodeId));
     }
 
-    /** The net effect of one node's events in a batch. */
-    private static final class Patch {
-        @Nullable
-        String status;
-
-        @Nullable
-        String reason;
-
-        @Nullable
-        String labels;
-
-        @Nullable
-        Resources capacity;
-
-        @Nullable
-        Instant registeredAt;
-
-        Instant updatedAt = Instant.EPOCH;
-        long version;
-
-        void fold(EventEnvelope event) {
-            switch (event.eventType()) {
-                case NODE_REGISTERED -> {
-                    capacity = Payloads.resources(event.payload(), "capacity");
-                    var labelNode = event.payload().get("labels");
-                    labels = labelNode == null || labelNode.isNull() ? "{}" : labelNode.toString();
-                    status = NodeStatus.READY;
-                    reason = null;
-                    registeredAt = event.recordedAt();
-                }
-                case NODE_CORDONED -> {
-                    status = NodeStatus.CORDONED;
-                    reason = Payloads.optionalText(event.payload(), "reason");
-                }
-                case NODE_REMOVED -> {
-                    status = NodeStatus.REMOVED;
-                    reason = null;
-                }
-                default -> throw new IllegalArgumentException("unexpected node event " + event.eventType());
+    /** A node's own events: detail is its labels (JSON), resources its capacity. */
+    private static void fold(EventEnvelope event, StatusPatch patch) {
+        switch (event.eventType()) {
+            case NODE_REGISTERED -> {
+                patch.resources = Payloads.resources(event.payload(), "capacity");
+                var labels = event.payload().get("labels");
+                patch.detail = labels == null || labels.isNull() ? "{}" : labels.toString();
+                patch.status = NodeStatus.READY;
+                patch.reason = null;
+                patch.since = event.recordedAt();
             }
-            if (event.recordedAt().isAfter(updatedAt)) {
-                updatedAt = event.recordedAt();
+            case NODE_CORDONED -> {
+                patch.status = NodeStatus.CORDONED;
+                patch.reason = Payloads.optionalText(event.payload(), "reason");
             }
-            version = Math.max(version, event.aggregateVersion());
+            case NODE_REMOVED -> {
+                patch.status = NodeStatus.REMOVED;
+                patch.reason = null;
+            }
+            default -> throw new IllegalArgumentException("unexpected node event " + event.eventType());
         }
     }
 }

@@ -53,18 +53,10 @@ final class AppliedVersionStore {
         if (aggregates.isEmpty()) {
             return versions;
         }
-        String[] types = new String[aggregates.size()];
-        String[] ids = new String[aggregates.size()];
-        int i = 0;
-        for (AggregateKey key : aggregates) {
-            types[i] = key.type();
-            ids[i++] = key.id();
-        }
-        Array typeArray = connection.createArrayOf("text", types);
-        Array idArray = connection.createArrayOf("text", ids);
-        try (PreparedStatement statement = connection.prepareStatement(FETCH)) {
-            statement.setArray(1, typeArray);
-            statement.setArray(2, idArray);
+        try (AggregateKey.Arrays keys = AggregateKey.Arrays.of(connection, aggregates);
+                PreparedStatement statement = connection.prepareStatement(FETCH)) {
+            statement.setArray(1, keys.types());
+            statement.setArray(2, keys.ids());
             statement.setString(3, projection);
             statement.setLong(4, generation);
             try (ResultSet rows = statement.executeQuery()) {
@@ -72,9 +64,6 @@ final class AppliedVersionStore {
                     versions.put(new AggregateKey(rows.getString(1), rows.getString(2)), rows.getLong(3));
                 }
             }
-        } finally {
-            typeArray.free();
-            idArray.free();
         }
         return versions;
     }

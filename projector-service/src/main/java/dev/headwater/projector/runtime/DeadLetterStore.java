@@ -1,7 +1,6 @@
 package dev.headwater.projector.runtime;
 
 import java.nio.charset.StandardCharsets;
-import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -139,22 +138,14 @@ final class DeadLetterStore {
         if (aggregates.isEmpty()) {
             return State.EMPTY;
         }
-        String[] types = new String[aggregates.size()];
-        String[] ids = new String[aggregates.size()];
-        int i = 0;
-        for (AggregateKey key : aggregates) {
-            types[i] = key.type();
-            ids[i++] = key.id();
-        }
         Map<AggregateKey, Long> parkedUpTo = new HashMap<>();
         Set<VersionKey> skipped = new HashSet<>();
         Set<RecordKey> skippedRecords = new HashSet<>();
         Map<VersionKey, HaltedRow> halted = new HashMap<>();
-        Array typeArray = connection.createArrayOf("text", types);
-        Array idArray = connection.createArrayOf("text", ids);
-        try (PreparedStatement statement = connection.prepareStatement(STATE)) {
-            statement.setArray(1, typeArray);
-            statement.setArray(2, idArray);
+        try (AggregateKey.Arrays keys = AggregateKey.Arrays.of(connection, aggregates);
+                PreparedStatement statement = connection.prepareStatement(STATE)) {
+            statement.setArray(1, keys.types());
+            statement.setArray(2, keys.ids());
             statement.setString(3, projection);
             statement.setLong(4, generation);
             try (ResultSet rows = statement.executeQuery()) {
@@ -182,9 +173,6 @@ final class DeadLetterStore {
                     }
                 }
             }
-        } finally {
-            typeArray.free();
-            idArray.free();
         }
         return new State(parkedUpTo, skipped, skippedRecords, halted);
     }

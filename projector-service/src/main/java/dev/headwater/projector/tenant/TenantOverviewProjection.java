@@ -5,18 +5,12 @@ import static dev.headwater.projector.events.ControlPlaneEvents.*;
 import dev.headwater.contract.EventEnvelope;
 import dev.headwater.projector.events.AllocationChange;
 import dev.headwater.projector.events.Payloads;
-import dev.headwater.projector.events.Resources;
-import dev.headwater.projector.runtime.MultiRow;
-import dev.headwater.projector.runtime.MultiRow.Kind;
+import dev.headwater.projector.events.StatusPatch;
 import dev.headwater.projector.runtime.Projection;
 import dev.headwater.projector.runtime.ProjectionTransaction;
 import java.sql.SQLException;
-import java.time.Instant;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
-import org.jspecify.annotations.Nullable;
 import org.springframework.stereotype.Component;
 
 /**
@@ -33,7 +27,7 @@ class TenantOverviewProjection implements Projection {
     static final String PATCH = """
             WITH k AS (SELECT * FROM unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::bigint[], ?::bigint[],
                                             ?::bigint[], ?::timestamptz[], ?::timestamptz[], ?::bigint[])
-                         AS k(tenant_id, name, status, reason, cpu, memory, gpus, created_at, updated_at, version))
+                         AS k(tenant_id, status, reason, name, cpu, memory, gpus, created_at, updated_at, version))
             INSERT INTO tenant_overview AS t (tenant_id, name, status, suspended_reason, quota_cpu_millis,
                    quota_memory_mib, quota_gpus, created_at, updated_at, tenant_version)
             SELECT tenant_id, name, status, reason, cpu, memory, gpus, created_at, updated_at, version FROM k
@@ -93,94 +87,32 @@ class TenantOverviewProjection implements Projection {
 
     @Override
     public void apply(List<EventEnvelope> events, ProjectionTransaction transaction) throws SQLException {
-        Map<String, Patch> patches = new LinkedHashMap<>();
-        Map<String, AllocationChange.Totals> usage = new LinkedHashMap<>();
-        for (EventEnvelope event : events) {
-            if (AllocationChange.isAllocationEvent(event)) {
-                AllocationChange change = AllocationChange.of(event);
-                usage.merge(change.tenantId(), change.totals(), AllocationChange.Totals::plus);
-            } else {
-                patches.computeIfAbsent(event.aggregateId(), id -> new Patch()).fold(event);
-            }
-        }
-        MultiRow patchRows = new MultiRow(
-                Kind.TEXT,
-                Kind.TEXT,
-                Kind.TEXT,
-                Kind.TEXT,
-                Kind.BIGINT,
-                Kind.BIGINT,
-                Kind.BIGINT,
-                Kind.TEXT,
-                Kind.TEXT,
-                Kind.BIGINT);
-        patches.forEach((tenant, p) -> patchRows.add(
-                tenant,
-                p.name,
-                p.status,
-                p.reason,
-                p.quota == null ? null : p.quota.cpuMillis(),
-                p.quota == null ? null : p.quota.memoryMib(),
-                p.quota == null ? null : p.quota.gpus(),
-                p.createdAt,
-                p.updatedAt,
-                p.version));
-        patchRows.execute(transaction.connection(), PATCH);
-        MultiRow usageRows = new MultiRow(Kind.TEXT, Kind.BIGINT, Kind.BIGINT, Kind.BIGINT, Kind.BIGINT, Kind.TEXT);
-        usage.forEach((tenant, t) -> usageRows.add(
-                tenant,
-                t.resources().cpuMillis(),
-                t.resources().memoryMib(),
-                t.resources().gpus(),
-                t.allocations(),
-                t.at()));
-        usageRows.execute(transaction.connection(), USAGE);
+        StatusPatch.write(
+                transaction.connection(), PATCH, StatusPatch.fold(events, TENANT, TenantOverviewProjection::fold));
+        AllocationChange.write(
+                transaction.connection(), USAGE, AllocationChange.sum(events, AllocationChange::tenantId));
     }
 
-    /** The net effect of one tenant's events in a batch. */
-    private static final class Patch {
-        @Nullable
-        String name;
-
-        @Nullable
-        String status;
-
-        @Nullable
-        String reason;
-
-        @Nullable
-        Resources quota;
-
-        @Nullable
-        Instant createdAt;
-
-        Instant updatedAt = Instant.EPOCH;
-        long version;
-
-        void fold(EventEnvelope event) {
-            switch (event.eventType()) {
-                case TENANT_CREATED -> {
-                    name = Payloads.text(event.payload(), "name");
-                    quota = Payloads.resources(event.payload(), "quota");
-                    status = TenantStatus.ACTIVE;
-                    reason = null;
-                    createdAt = event.recordedAt();
-                }
-                case TENANT_QUOTA_SET -> quota = Payloads.resources(event.payload(), "quota");
-                case TENANT_SUSPENDED -> {
-                    status = TenantStatus.SUSPENDED;
-                    reason = Payloads.optionalText(event.payload(), "reason");
-                }
-                case TENANT_REACTIVATED -> {
-                    status = TenantStatus.ACTIVE;
-                    reason = null;
-                }
-                default -> throw new IllegalArgumentException("unexpected tenant event " + event.eventType());
+    /** A tenant's own events: detail is its name, resources its quota. */
+    private static void fold(EventEnvelope event, StatusPatch patch) {
+        switch (event.eventType()) {
+            case TENANT_CREATED -> {
+                patch.detail = Payloads.text(event.payload(), "name");
+                patch.resources = Payloads.resources(event.payload(), "quota");
+                patch.status = TenantStatus.ACTIVE;
+                patch.reason = null;
+                patch.since = event.recordedAt();
             }
-            if (event.recordedAt().isAfter(updatedAt)) {
-                updatedAt = event.recordedAt();
+            case TENANT_QUOTA_SET -> patch.resources = Payloads.resources(event.payload(), "quota");
+            case TENANT_SUSPENDED -> {
+                patch.status = TenantStatus.SUSPENDED;
+                patch.reason = Payloads.optionalText(event.payload(), "reason");
             }
-            version = Math.max(version, event.aggregateVersion());
+            case TENANT_REACTIVATED -> {
+                patch.status = TenantStatus.ACTIVE;
+                patch.reason = null;
+            }
+            default -> throw new IllegalArgumentException("unexpected tenant event " + event.eventType());
         }
     }
 }
