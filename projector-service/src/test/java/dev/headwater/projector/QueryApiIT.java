@@ -259,6 +259,28 @@ class QueryApiIT {
         assertThat(json(missing).get("field").asString()).isEqualTo("from");
     }
 
+    @Test
+    void metrics_show_lag_throughput_latency_and_dead_letters_per_projection() {
+        caughtUp();
+        HttpResponse<String> metrics = instance.get("/actuator/prometheus", ADMIN);
+        assertThat(metrics.statusCode()).isEqualTo(200);
+        assertThat(metrics.body())
+                .contains(
+                        "headwater_projector_lag{partition=\"0\",projection=\"audit-trail\",topic=\"headwater.tenant.events\"} 0")
+                .contains("headwater_projector_events_total{outcome=\"applied\",projection=\"allocations\"}")
+                .contains("headwater_projector_batch_duration_seconds_count{projection=\"tenant-overview\"}")
+                .contains("headwater_projector_applied_latency_seconds_count{projection=\"node-utilisation\"}")
+                .contains("headwater_projector_dead_letters{projection=\"api-tokens\"} 0")
+                .contains("headwater_projector_halted{projection=\"audit-trail\"} 0");
+        JsonNode status =
+                json(instance.get("/admin/projections/audit-trail", ADMIN)).get("status");
+        assertThat(status.get("state").asString()).isEqualTo("RUNNING");
+        assertThat(status.get("eventsApplied").asLong()).isPositive();
+        assertThat(status.get("partitions"))
+                .hasSize(12)
+                .allSatisfy(p -> assertThat(p.get("lag").asLong()).isZero());
+    }
+
     private static EventEnvelope write(NewEvent event) {
         EventEnvelope written = feed.appendAndPublish(List.of(event)).get(0);
         all.add(written);

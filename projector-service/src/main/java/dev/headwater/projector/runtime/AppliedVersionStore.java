@@ -13,12 +13,14 @@ import java.util.Map;
 /** {@code projection.applied_versions}: the highest version per aggregate a generation has applied. */
 final class AppliedVersionStore {
 
+    /** One primary-key probe per key (LATERAL), whatever the planner guesses about unnest's size. */
     static final String FETCH = """
-            SELECT v.aggregate_type, v.aggregate_id, v.version
+            SELECT k.aggregate_type, k.aggregate_id, v.version
               FROM unnest(?::text[], ?::text[]) AS k(aggregate_type, aggregate_id)
-              JOIN projection.applied_versions v
-                ON v.aggregate_type = k.aggregate_type AND v.aggregate_id = k.aggregate_id
-             WHERE v.projection = ? AND v.generation = ?
+             CROSS JOIN LATERAL (
+                   SELECT version FROM projection.applied_versions
+                    WHERE projection = ? AND generation = ?
+                      AND aggregate_type = k.aggregate_type AND aggregate_id = k.aggregate_id) v
             """;
 
     static final String UPSERT = """

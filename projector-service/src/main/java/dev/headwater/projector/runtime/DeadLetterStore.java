@@ -39,10 +39,14 @@ final class DeadLetterStore {
             SELECT d.id, d.aggregate_type, d.aggregate_id, d.aggregate_version, d.status, d.generation,
                    d.requested_by, d.requested_note, d.topic, d.partition, d.record_offset
               FROM unnest(?::text[], ?::text[]) AS k(aggregate_type, aggregate_id)
-              JOIN projection.dead_letters d
-                ON d.aggregate_type = k.aggregate_type AND d.aggregate_id = k.aggregate_id
-             WHERE d.projection = ?
-               AND ((d.status IN ('parked', 'halted') AND d.generation = ?) OR d.status = 'skipped')
+             CROSS JOIN LATERAL (
+                   SELECT * FROM projection.dead_letters
+                    WHERE projection = ? AND generation = ? AND status IN ('parked', 'halted')
+                      AND aggregate_type = k.aggregate_type AND aggregate_id = k.aggregate_id
+                   UNION ALL
+                   SELECT * FROM projection.dead_letters
+                    WHERE projection = ? AND status = 'skipped'
+                      AND aggregate_type = k.aggregate_type AND aggregate_id = k.aggregate_id) d
             """;
 
     static final String INSERT = """
@@ -148,6 +152,7 @@ final class DeadLetterStore {
             statement.setArray(2, keys.ids());
             statement.setString(3, projection);
             statement.setLong(4, generation);
+            statement.setString(5, projection);
             try (ResultSet rows = statement.executeQuery()) {
                 while (rows.next()) {
                     AggregateKey aggregate = new AggregateKey(rows.getString(2), rows.getString(3));
