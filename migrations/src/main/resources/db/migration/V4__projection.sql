@@ -191,10 +191,11 @@ CREATE TABLE projection.billing_usage (
     CONSTRAINT billing_usage_pkey PRIMARY KEY (tenant_id, hour)
 );
 
--- Projection audit-trail: every event of every aggregate type.
+-- Projection audit-trail: every event of every aggregate type. The runtime's version check keeps
+-- events unique; no index on event_id, as every index costs on the busiest insert path.
 CREATE TABLE projection.audit_events (
     global_position   bigint      NOT NULL PRIMARY KEY,
-    event_id          uuid        NOT NULL UNIQUE,
+    event_id          uuid        NOT NULL,
     tenant_id         text        NOT NULL,
     aggregate_type    text        NOT NULL,
     aggregate_id      text        NOT NULL,

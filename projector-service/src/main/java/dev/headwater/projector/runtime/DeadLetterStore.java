@@ -65,8 +65,12 @@ final class DeadLetterStore {
 
     static final String UPDATE_HALTED = """
             UPDATE projection.dead_letters
-               SET error = ?, attempts = attempts + ?, failed_at = ?, requested_action = NULL,
-                   requested_by = NULL, requested_note = NULL, requested_at = NULL
+               SET error = ?, attempts = attempts + ?, failed_at = ?,
+                   -- A retry was just carried out; a skip filed meanwhile (say, before a restart) still stands.
+                   requested_action = CASE WHEN requested_action = 'skip' THEN 'skip' END,
+                   requested_by = CASE WHEN requested_action = 'skip' THEN requested_by END,
+                   requested_note = CASE WHEN requested_action = 'skip' THEN requested_note END,
+                   requested_at = CASE WHEN requested_action = 'skip' THEN requested_at END
              WHERE id = ?
             """;
 
