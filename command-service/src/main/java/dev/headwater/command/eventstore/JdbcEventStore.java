@@ -1,0 +1,346 @@
+package dev.headwater.command.eventstore;
+
+import dev.headwater.contract.EventEnvelope;
+import dev.headwater.contract.EventMetadata;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.sql.Array;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
+import org.postgresql.util.PSQLException;
+import org.postgresql.util.ServerErrorMessage;
+import org.springframework.dao.DataAccessException;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.core.RowMapper;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * The event store on Postgres. An append is one {@code INSERT ... SELECT} over arrays of the
+ * events' columns: one round trip whatever the batch size. It checks the expected version in the
+ * same statement, so a stale expectation is reported with the actual version and no error state;
+ * a concurrent transaction that takes the same version first is caught by the database (the
+ * unique stream version or the contiguity trigger of ADR 0003) and reported the same way.
+ */
+final class JdbcEventStore implements EventStore {
+
+    static final String UNIQUE_VIOLATION = "23505";
+    static final String CHECK_VIOLATION = "23514";
+    static final String STREAM_VERSION_KEY = "events_stream_version_key";
+    static final String VERSION_CONTIGUOUS = "events_version_contiguous";
+
+    /**
+     * Versions follow the stream's head, read in the same statement; no row is inserted unless the
+     * head matches the expectation (-1 = any). Rows go in in array order, so the contiguity
+     * trigger sees each event's predecessor.
+     */
+    static final String APPEND = """
+            WITH head AS (
+                SELECT coalesce(max(aggregate_version), 0) AS version
+                  FROM event_log.events
+                 WHERE aggregate_type = ? AND aggregate_id = ?)
+            INSERT INTO event_log.events (event_id, tenant_id, aggregate_type, aggregate_id, aggregate_version,
+                                          event_type, schema_version, payload, metadata)
+            SELECT e.event_id, ?, ?, ?, head.version + e.ord, e.event_type, e.schema_version,
+                   e.payload::jsonb, e.metadata::jsonb
+              FROM head,
+                   unnest(?::uuid[], ?::text[], ?::int[], ?::text[], ?::text[])
+                       WITH ORDINALITY AS e(event_id, event_type, schema_version, payload, metadata, ord)
+             WHERE ? = -1 OR head.version = ?
+             ORDER BY e.ord
+            RETURNING global_position, aggregate_version
+            """;
+
+    static final String CURRENT_VERSION = """
+            SELECT coalesce(max(aggregate_version), 0)
+              FROM event_log.events
+             WHERE aggregate_type = ? AND aggregate_id = ?
+            """;
+
+    /** The tenant is the first event's: every event of a stream belongs to one tenant. */
+    static final String HEAD = """
+            SELECT max(e.aggregate_version) AS version,
+                   (SELECT tenant_id FROM event_log.events f
+                     WHERE f.aggregate_type = ? AND f.aggregate_id = ? AND f.aggregate_version = 1) AS tenant_id
+              FROM event_log.events e
+             WHERE e.aggregate_type = ? AND e.aggregate_id = ?
+            """;
+
+    private static final String COLUMNS = """
+            global_position, event_id, tenant_id, aggregate_type, aggregate_id, aggregate_version,
+            event_type, schema_version, payload::text AS payload, metadata::text AS metadata, recorded_at,
+            transaction_id::text AS transaction_id
+            """;
+
+    static final String READ_STREAM = "SELECT " + COLUMNS + """
+              FROM event_log.events
+             WHERE aggregate_type = ? AND aggregate_id = ? AND aggregate_version >= ?
+             ORDER BY aggregate_version
+             LIMIT ?
+            """;
+
+    /**
+     * Commit-visibility order: every transaction below the snapshot's xmin has ended, so the rows
+     * of those transactions are final and a cursor over (transaction_id, global_position) never
+     * passes a row that could still appear.
+     */
+    static final String READ_ALL = "SELECT " + COLUMNS + """
+              FROM event_log.events
+             WHERE (transaction_id, global_position) > (?::text::xid8, ?)
+               AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())
+             ORDER BY transaction_id, global_position
+             LIMIT ?
+            """;
+
+    static final String READ_ALL_OF_TENANT = "SELECT " + COLUMNS + """
+              FROM event_log.events
+             WHERE (transaction_id, global_position) > (?::text::xid8, ?)
+               AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())
+               AND tenant_id = ?
+             ORDER BY transaction_id, global_position
+             LIMIT ?
+            """;
+
+    private final JdbcTemplate jdbc;
+    private final JsonMapper json;
+    private final Timer appended;
+    private final Timer refused;
+
+    JdbcEventStore(JdbcTemplate jdbc, JsonMapper json, MeterRegistry meters) {
+        this.jdbc = jdbc;
+        this.json = json;
+        this.appended = appendTimer(meters, "appended");
+        this.refused = appendTimer(meters, "wrong-expected-version");
+    }
+
+    private static Timer appendTimer(MeterRegistry meters, String outcome) {
+        return Timer.builder("headwater.eventstore.append")
+                .description("Time of the append statement, by outcome")
+                .tag("outcome", outcome)
+                .register(meters);
+    }
+
+    @Override
+    public AppendResult append(StreamId stream, String tenantId, ExpectedVersion expected, List<NewEvent> events) {
+        if (events.isEmpty()) {
+            throw new IllegalArgumentException("an append needs at least one event");
+        }
+        if (tenantId.isEmpty()) {
+            throw new IllegalArgumentException("a tenant id is required");
+        }
+        long started = System.nanoTime();
+        List<long[]> rows;
+        try {
+            rows = jdbc.execute((Connection connection) -> insert(connection, stream, tenantId, expected, events));
+        } catch (DataAccessException e) {
+            if (isLostRace(e)) {
+                refused.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
+                throw new WrongExpectedVersion(stream, expected, null);
+            }
+            throw e;
+        }
+        if (rows == null || rows.isEmpty()) {
+            refused.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
+            throw new WrongExpectedVersion(stream, expected, currentVersion(stream));
+        }
+        appended.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
+        List<long[]> appendedRows = rows;
+        appendedRows.sort(Comparator.comparingLong(row -> row[1]));
+        List<Long> positions = new ArrayList<>(appendedRows.size());
+        for (long[] row : appendedRows) {
+            positions.add(row[0]);
+        }
+        return new AppendResult(stream, appendedRows.get(appendedRows.size() - 1)[1], positions);
+    }
+
+    private List<long[]> insert(
+            Connection connection, StreamId stream, String tenantId, ExpectedVersion expected, List<NewEvent> events)
+            throws SQLException {
+        int size = events.size();
+        UUID[] ids = new UUID[size];
+        String[] types = new String[size];
+        Integer[] schemaVersions = new Integer[size];
+        String[] payloads = new String[size];
+        String[] metadata = new String[size];
+        for (int i = 0; i < size; i++) {
+            NewEvent event = events.get(i);
+            ids[i] = event.eventId();
+            types[i] = event.eventType();
+            schemaVersions[i] = event.schemaVersion();
+            payloads[i] = json.writeValueAsString(event.payload());
+            metadata[i] = json.writeValueAsString(metadataJson(event.metadata()));
+        }
+        List<Array> arrays = List.of(
+                connection.createArrayOf("uuid", ids),
+                connection.createArrayOf("text", types),
+                connection.createArrayOf("int4", schemaVersions),
+                connection.createArrayOf("text", payloads),
+                connection.createArrayOf("text", metadata));
+        try (PreparedStatement statement = connection.prepareStatement(APPEND)) {
+            int p = 1;
+            statement.setString(p++, stream.aggregateType());
+            statement.setString(p++, stream.aggregateId());
+            statement.setString(p++, tenantId);
+            statement.setString(p++, stream.aggregateType());
+            statement.setString(p++, stream.aggregateId());
+            for (Array array : arrays) {
+                statement.setArray(p++, array);
+            }
+            statement.setLong(p++, expected.sqlValue());
+            statement.setLong(p, expected.sqlValue());
+            List<long[]> rows = new ArrayList<>(size);
+            try (ResultSet result = statement.executeQuery()) {
+                while (result.next()) {
+                    rows.add(new long[] {result.getLong(1), result.getLong(2)});
+                }
+            }
+            return rows;
+        } finally {
+            for (Array array : arrays) {
+                array.free();
+            }
+        }
+    }
+
+    /** The metadata column holds exactly the contract's names, and only those that are set. */
+    private ObjectNode metadataJson(EventMetadata metadata) {
+        ObjectNode node = json.createObjectNode();
+        putIfSet(node, EventMetadata.ACTOR, metadata.actor());
+        putIfSet(node, EventMetadata.COMMAND_ID, metadata.commandId());
+        putIfSet(node, EventMetadata.CORRELATION_ID, metadata.correlationId());
+        putIfSet(node, EventMetadata.CAUSATION_ID, metadata.causationId());
+        putIfSet(node, EventMetadata.TRACEPARENT, metadata.traceparent());
+        return node;
+    }
+
+    private static void putIfSet(ObjectNode node, String name, @Nullable String value) {
+        if (value != null) {
+            node.put(name, value);
+        }
+    }
+
+    /**
+     * A concurrent writer took a version first: the unique stream version, or (when this append
+     * expected "any" and read a head that another append then extended) the contiguity trigger.
+     * Recognised by SQLSTATE and constraint name, never by message text.
+     */
+    static boolean isLostRace(Throwable failure) {
+        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+            if (cause instanceof PSQLException psql) {
+                ServerErrorMessage message = psql.getServerErrorMessage();
+                String constraint = message == null ? null : message.getConstraint();
+                String state = psql.getSQLState();
+                return (UNIQUE_VIOLATION.equals(state) && STREAM_VERSION_KEY.equals(constraint))
+                        || (CHECK_VIOLATION.equals(state) && VERSION_CONTIGUOUS.equals(constraint));
+            }
+        }
+        return false;
+    }
+
+    @Override
+    public List<EventEnvelope> readStream(StreamId stream, long fromVersion, int limit) {
+        return jdbc.query(
+                READ_STREAM,
+                this::envelope,
+                stream.aggregateType(),
+                stream.aggregateId(),
+                Math.max(1, fromVersion),
+                limit);
+    }
+
+    @Override
+    public Optional<StreamHead> head(StreamId stream) {
+        return jdbc.query(
+                HEAD,
+                rows -> {
+                    if (!rows.next()) {
+                        return Optional.<StreamHead>empty();
+                    }
+                    long version = rows.getLong("version");
+                    String tenant = rows.getString("tenant_id");
+                    return version == 0 || tenant == null
+                            ? Optional.<StreamHead>empty()
+                            : Optional.of(new StreamHead(stream, version, tenant));
+                },
+                stream.aggregateType(),
+                stream.aggregateId(),
+                stream.aggregateType(),
+                stream.aggregateId());
+    }
+
+    @Override
+    public long currentVersion(StreamId stream) {
+        Long version = jdbc.queryForObject(CURRENT_VERSION, Long.class, stream.aggregateType(), stream.aggregateId());
+        return version == null ? 0 : version;
+    }
+
+    @Override
+    public FeedPage readAll(FeedCursor after, int limit, @Nullable String tenantId) {
+        List<FeedRow> rows = tenantId == null
+                ? jdbc.query(
+                        READ_ALL,
+                        feedRow(),
+                        Long.toUnsignedString(after.transactionId()),
+                        after.globalPosition(),
+                        limit)
+                : jdbc.query(
+                        READ_ALL_OF_TENANT,
+                        feedRow(),
+                        Long.toUnsignedString(after.transactionId()),
+                        after.globalPosition(),
+                        tenantId,
+                        limit);
+        List<EventEnvelope> events = new ArrayList<>(rows.size());
+        FeedCursor next = after;
+        for (FeedRow row : rows) {
+            events.add(row.event());
+            next = row.cursor();
+        }
+        return new FeedPage(events, next);
+    }
+
+    private record FeedRow(EventEnvelope event, FeedCursor cursor) {}
+
+    private RowMapper<FeedRow> feedRow() {
+        return (rows, index) -> new FeedRow(
+                envelope(rows, index),
+                new FeedCursor(Long.parseLong(rows.getString("transaction_id")), rows.getLong("global_position")));
+    }
+
+    private EventEnvelope envelope(ResultSet rows, int index) throws SQLException {
+        JsonNode metadata = json.readTree(rows.getString("metadata"));
+        return new EventEnvelope(
+                rows.getObject("event_id", UUID.class),
+                rows.getString("tenant_id"),
+                rows.getString("aggregate_type"),
+                rows.getString("aggregate_id"),
+                rows.getLong("aggregate_version"),
+                rows.getString("event_type"),
+                rows.getInt("schema_version"),
+                json.readTree(rows.getString("payload")),
+                new EventMetadata(
+                        text(metadata, EventMetadata.ACTOR),
+                        text(metadata, EventMetadata.COMMAND_ID),
+                        text(metadata, EventMetadata.CORRELATION_ID),
+                        text(metadata, EventMetadata.CAUSATION_ID),
+                        text(metadata, EventMetadata.TRACEPARENT)),
+                rows.getTimestamp("recorded_at").toInstant(),
+                rows.getLong("global_position"),
+                null);
+    }
+
+    private static @Nullable String text(JsonNode metadata, String name) {
+        JsonNode value = metadata.get(name);
+        return value == null || !value.isString() ? null : value.asString();
+    }
+}

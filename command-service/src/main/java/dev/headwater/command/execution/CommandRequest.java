@@ -1,0 +1,17 @@
+package dev.headwater.command.execution;
+
+import org.jspecify.annotations.Nullable;
+
+/**
+ * One command to run.
+ *
+ * @param commandType a stable name for metrics and logs, for example {@code tenant.create}
+ * @param scope whose idempotency keys the key belongs to: the caller's tenant, {@code platform}
+ *     for platform admins
+ * @param idempotencyKey the caller's key, or null when it sent none
+ * @param requestHash SHA-256 of what identifies the request (method, path, preconditions, body)
+ * @param pinned whether the caller pinned the version it acted on (then a lost race is reported,
+ *     not retried)
+ */
+public record CommandRequest(
+        String commandType, String scope, @Nullable String idempotencyKey, String requestHash, boolean pinned) {}
