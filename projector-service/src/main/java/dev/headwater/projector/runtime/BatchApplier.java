@@ -141,6 +141,11 @@ final class BatchApplier {
         }
         try (Statement statement = connection.createStatement()) {
             statement.execute("SET LOCAL search_path TO " + target.tables().schema());
+            if (target.tables() == ProjectionTransaction.Target.SHADOW) {
+                // A rebuild interrupted by a crash is abandoned whole, so its commits need not wait
+                // for the WAL flush.
+                statement.execute("SET LOCAL synchronous_commit TO off");
+            }
         }
         Set<AggregateKey> aggregates = new LinkedHashSet<>();
         for (Incoming item : items) {
