@@ -14,8 +14,6 @@ import java.util.function.BiConsumer;
  */
 final class Billing {
 
-    private static final BigDecimal MICROS_PER_SECOND = BigDecimal.valueOf(1_000_000);
-
     private Billing() {}
 
     /** Usage of one tenant in one hour. */
@@ -31,7 +29,8 @@ final class Billing {
         }
 
         static Usage of(Resources resources, Duration duration) {
-            BigDecimal seconds = BigDecimal.valueOf(duration.toNanos() / 1_000).divide(MICROS_PER_SECOND);
+            // Microseconds as a decimal of scale 6: exact, without a division.
+            BigDecimal seconds = BigDecimal.valueOf(duration.toNanos() / 1_000, 6);
             return new Usage(
                     seconds.multiply(BigDecimal.valueOf(resources.cpuMillis())),
                     seconds.multiply(BigDecimal.valueOf(resources.memoryMib())),
