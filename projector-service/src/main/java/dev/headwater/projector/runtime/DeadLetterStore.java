@@ -49,6 +49,13 @@ final class DeadLetterStore {
                       AND aggregate_type = k.aggregate_type AND aggregate_id = k.aggregate_id) d
             """;
 
+    /** Two probes on the partial indexes: whether {@link #STATE} can find anything at all. */
+    static final String ANY_STATE = """
+            SELECT EXISTS (SELECT 1 FROM projection.dead_letters
+                            WHERE projection = ? AND generation = ? AND status IN ('parked', 'halted'))
+                OR EXISTS (SELECT 1 FROM projection.dead_letters WHERE projection = ? AND status = 'skipped')
+            """;
+
     static final String INSERT = """
             INSERT INTO projection.dead_letters (projection, generation, topic, partition, record_offset, event_id,
                    aggregate_type, aggregate_id, aggregate_version, event_type, record_value, cause, error, attempts,
@@ -143,7 +150,7 @@ final class DeadLetterStore {
 
     static State state(Connection connection, String projection, long generation, Collection<AggregateKey> aggregates)
             throws SQLException {
-        if (aggregates.isEmpty()) {
+        if (aggregates.isEmpty() || !any(connection, projection, generation)) {
             return State.EMPTY;
         }
         Map<AggregateKey, Long> parkedUpTo = new HashMap<>();
@@ -184,6 +191,19 @@ final class DeadLetterStore {
             }
         }
         return new State(parkedUpTo, skipped, skippedRecords, halted);
+    }
+
+    /** The usual case, no dead letters at all, costs two index probes instead of two per aggregate. */
+    private static boolean any(Connection connection, String projection, long generation) throws SQLException {
+        try (PreparedStatement statement = connection.prepareStatement(ANY_STATE)) {
+            statement.setString(1, projection);
+            statement.setLong(2, generation);
+            statement.setString(3, projection);
+            try (ResultSet rows = statement.executeQuery()) {
+                rows.next();
+                return rows.getBoolean(1);
+            }
+        }
     }
 
     static void insert(Connection connection, String projection, long generation, List<NewDeadLetter> rows, Instant now)
