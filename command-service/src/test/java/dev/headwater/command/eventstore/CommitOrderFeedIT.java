@@ -22,6 +22,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import javax.sql.DataSource;
+import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -138,12 +139,18 @@ class CommitOrderFeedIT {
         held.get(10, TimeUnit.SECONDS);
         committed.addAll(heldEvents);
 
-        await("the reader catches up with every committed event")
-                .atMost(Duration.ofSeconds(30))
-                .until(() -> {
-                    reader.poll();
-                    return reader.seen.size() >= committed.size();
-                });
+        try {
+            await("the reader catches up with every committed event")
+                    .atMost(Duration.ofSeconds(60))
+                    .until(() -> {
+                        reader.poll();
+                        return reader.seen.size() >= committed.size();
+                    });
+        } catch (ConditionTimeoutException e) {
+            // The feed waits for every older transaction in the cluster; name the ones still open.
+            throw new AssertionError(e.getMessage() + "; seen " + reader.seen.size() + " of " + committed.size()
+                    + "; transactions holding the snapshot horizon back: " + openTransactions(), e);
+        }
         reader.drain();
         threads.shutdownNow();
 
@@ -174,6 +181,15 @@ class CommitOrderFeedIT {
     void a_cursor_survives_its_text_form() {
         FeedCursor cursor = new FeedCursor(123_456_789_012L, 42);
         assertThat(FeedCursor.parse(cursor.encode())).isEqualTo(cursor);
+    }
+
+    private List<String> openTransactions() {
+        return new JdbcTemplate(postgres.database().superuserDataSource()).queryForList("""
+                SELECT datname || ' pid ' || pid || ' ' || state || ' for ' || (now() - xact_start)
+                       || ': ' || left(query, 80)
+                  FROM pg_stat_activity
+                 WHERE backend_xid IS NOT NULL AND pid <> pg_backend_pid()
+                 ORDER BY xact_start""", String.class);
     }
 
     private NewEvent event(UUID id) {

@@ -1,0 +1,108 @@
+package dev.headwater.projector.runtime;
+
+import java.sql.Array;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/** {@code projection.applied_versions}: the highest version per aggregate a generation has applied. */
+final class AppliedVersionStore {
+
+    /** One primary-key probe per key (LATERAL), whatever the planner guesses about unnest's size. */
+    static final String FETCH = """
+            SELECT k.aggregate_type, k.aggregate_id, v.version
+              FROM unnest(?::text[], ?::text[]) AS k(aggregate_type, aggregate_id)
+             CROSS JOIN LATERAL (
+                   SELECT version FROM projection.applied_versions
+                    WHERE projection = ? AND generation = ?
+                      AND aggregate_type = k.aggregate_type AND aggregate_id = k.aggregate_id) v
+            """;
+
+    static final String UPSERT = """
+            WITH k AS (SELECT * FROM unnest(?::text[], ?::text[], ?::bigint[]) AS k(aggregate_type, aggregate_id, version))
+            INSERT INTO projection.applied_versions AS v (projection, generation, aggregate_type, aggregate_id, version)
+            SELECT ?, ?, k.aggregate_type, k.aggregate_id, k.version FROM k
+            ON CONFLICT (projection, generation, aggregate_type, aggregate_id) DO UPDATE SET version = excluded.version
+            """;
+
+    /** How many of the given projections' live generations have applied a version at least this high. */
+    static final String COUNT_REACHED = """
+            SELECT count(*)
+              FROM projection.generations g
+              JOIN projection.applied_versions v
+                ON v.projection = g.projection AND v.generation = g.generation
+             WHERE g.projection = ANY (?) AND g.state = 'live'
+               AND v.aggregate_type = ? AND v.aggregate_id = ? AND v.version >= ?
+            """;
+
+    static final String DELETE_GENERATION_CHUNK = """
+            DELETE FROM projection.applied_versions
+             WHERE ctid = ANY (ARRAY(SELECT ctid FROM projection.applied_versions
+                                      WHERE projection = ? AND generation = ? LIMIT ?))
+            """;
+
+    private AppliedVersionStore() {}
+
+    static Map<AggregateKey, Long> fetch(
+            Connection connection, String projection, long generation, Collection<AggregateKey> aggregates)
+            throws SQLException {
+        Map<AggregateKey, Long> versions = new HashMap<>();
+        if (aggregates.isEmpty()) {
+            return versions;
+        }
+        try (AggregateKey.Arrays keys = AggregateKey.Arrays.of(connection, aggregates);
+                PreparedStatement statement = connection.prepareStatement(FETCH)) {
+            statement.setArray(1, keys.types());
+            statement.setArray(2, keys.ids());
+            statement.setString(3, projection);
+            statement.setLong(4, generation);
+            try (ResultSet rows = statement.executeQuery()) {
+                while (rows.next()) {
+                    versions.put(new AggregateKey(rows.getString(1), rows.getString(2)), rows.getLong(3));
+                }
+            }
+        }
+        return versions;
+    }
+
+    static void store(Connection connection, String projection, long generation, Map<AggregateKey, Long> versions)
+            throws SQLException {
+        MultiRow rows = new MultiRow(MultiRow.Kind.TEXT, MultiRow.Kind.TEXT, MultiRow.Kind.BIGINT);
+        versions.forEach((key, version) -> rows.add(key.type(), key.id(), version));
+        rows.execute(connection, UPSERT, projection, generation);
+    }
+
+    static int countReached(
+            Connection connection, List<String> projections, String aggregateType, String aggregateId, long version)
+            throws SQLException {
+        Array names = connection.createArrayOf("text", projections.toArray());
+        try (PreparedStatement statement = connection.prepareStatement(COUNT_REACHED)) {
+            statement.setArray(1, names);
+            statement.setString(2, aggregateType);
+            statement.setString(3, aggregateId);
+            statement.setLong(4, version);
+            try (ResultSet rows = statement.executeQuery()) {
+                rows.next();
+                return rows.getInt(1);
+            }
+        } finally {
+            names.free();
+        }
+    }
+
+    /** Deletes up to {@code limit} rows of a retired generation; returns how many went. */
+    static int deleteGenerationChunk(Connection connection, String projection, long generation, int limit)
+            throws SQLException {
+        try (PreparedStatement statement = connection.prepareStatement(DELETE_GENERATION_CHUNK)) {
+            statement.setString(1, projection);
+            statement.setLong(2, generation);
+            statement.setInt(3, limit);
+            return statement.executeUpdate();
+        }
+    }
+}

@@ -1,0 +1,401 @@
+package dev.headwater.projector.runtime;
+
+import dev.headwater.contract.EventEnvelope;
+import dev.headwater.projector.runtime.DeadLetterStore.NewDeadLetter;
+import dev.headwater.projector.runtime.DeadLetterStore.VersionKey;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.Savepoint;
+import java.sql.Statement;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.apache.kafka.common.TopicPartition;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Applies one batch of one projection inside the caller's transaction: dedupe by aggregate
+ * version, the handler, applied versions, dead letters, checkpoints and the NOTIFY that wakes
+ * read-your-writes waiters, all in the same commit. The caller commits or rolls back.
+ *
+ * <p>{@link Mode#FAST} hands every new event to the handler in one call; if the handler throws,
+ * the whole batch fails ({@link HandlerFailed}) and the caller retries. {@link Mode#ISOLATING}
+ * (after the retries are spent) applies event by event under savepoints to single out the
+ * poison events and applies the poison policy to them.
+ */
+final class BatchApplier {
+
+    /** The channel every batch commit notifies, with the projection name as payload. */
+    static final String CHANNEL = "headwater_projection_applied";
+
+    static final String NOTIFY = "SELECT pg_notify('" + CHANNEL + "', ?)";
+
+    enum Mode {
+        FAST,
+        ISOLATING
+    }
+
+    /** Where a batch goes: the live tables under the live generation, or a rebuild's shadow. */
+    record Target(ProjectionTransaction.Target tables, long generation) {
+
+        static Target live(long generation) {
+            return new Target(ProjectionTransaction.Target.LIVE, generation);
+        }
+
+        static Target shadow(long generation) {
+            return new Target(ProjectionTransaction.Target.SHADOW, generation);
+        }
+    }
+
+    /**
+     * What a committed batch did; {@code appliedEvents} were handed to the handler. Under policy
+     * HALT a batch with a poison event commits only what precedes it: then {@code haltIndex} is
+     * the poison's position in the items (else -1) and {@code haltReason} says why.
+     */
+    record Result(
+            List<EventEnvelope> appliedEvents,
+            int advanced,
+            int duplicates,
+            int parked,
+            Map<TopicPartition, Long> checkpoints,
+            int haltIndex,
+            @Nullable String haltReason) {
+
+        boolean halts() {
+            return haltIndex >= 0;
+        }
+    }
+
+    /** The verdicts for a batch, cut at the first poison event when the policy is HALT. */
+    private record Plan(
+            List<Step> steps, int haltIndex, @Nullable String haltReason) {}
+
+    private enum Verdict {
+        APPLY,
+        ADVANCE,
+        SKIP,
+        SKIP_RECORD,
+        DUPLICATE,
+        BEHIND,
+        POISON
+    }
+
+    private static final class Step {
+        final Incoming incoming;
+        Verdict verdict;
+
+        @Nullable
+        String error;
+
+        Step(Incoming incoming, Verdict verdict, @Nullable String error) {
+            this.incoming = incoming;
+            this.verdict = verdict;
+            this.error = error;
+        }
+    }
+
+    private final Projection projection;
+    private final PoisonPolicy policy;
+    private final Clock clock;
+
+    BatchApplier(Projection projection, PoisonPolicy policy, Clock clock) {
+        this.projection = projection;
+        this.policy = policy;
+        this.clock = clock;
+    }
+
+    Projection projection() {
+        return projection;
+    }
+
+    PoisonPolicy policy() {
+        return policy;
+    }
+
+    /**
+     * Applies {@code items} (in record order) to {@code target}. {@code checkpoints} holds the
+     * stored checkpoint of each partition the items come from (absent: none stored yet).
+     */
+    Result apply(
+            Connection connection,
+            Target target,
+            List<Incoming> items,
+            Map<TopicPartition, Long> checkpoints,
+            Mode mode,
+            int attempts)
+            throws SQLException {
+        String name = projection.name();
+        if (target.tables() == ProjectionTransaction.Target.LIVE) {
+            long live = GenerationStore.lockSharedAndReadLive(connection, name);
+            if (live != target.generation()) {
+                throw new GenerationChanged(name, target.generation(), live);
+            }
+        }
+        try (Statement statement = connection.createStatement()) {
+            statement.execute("SET LOCAL search_path TO " + target.tables().schema());
+            if (target.tables() == ProjectionTransaction.Target.SHADOW) {
+                // A rebuild interrupted by a crash is abandoned whole, so its commits need not wait
+                // for the WAL flush.
+                statement.execute("SET LOCAL synchronous_commit TO off");
+            }
+        }
+        Set<AggregateKey> aggregates = new LinkedHashSet<>();
+        for (Incoming item : items) {
+            aggregates.add(item.aggregate());
+        }
+        Map<AggregateKey, Long> applied = AppliedVersionStore.fetch(connection, name, target.generation(), aggregates);
+        DeadLetterStore.State deadLetters = DeadLetterStore.state(connection, name, target.generation(), aggregates);
+
+        Plan plan = classify(items, applied, deadLetters);
+        ProjectionTransaction transaction = new ProjectionTransaction(connection, target.tables());
+        if (mode == Mode.FAST) {
+            applyAll(plan.steps(), transaction);
+        } else {
+            plan = applyOneByOne(plan, transaction);
+        }
+        List<Step> steps = plan.steps();
+        List<Incoming> settled = plan.haltIndex() < 0 ? items : items.subList(0, plan.haltIndex());
+
+        Instant now = clock.instant();
+        Map<AggregateKey, Long> versions = new HashMap<>();
+        List<NewDeadLetter> newDeadLetters = new ArrayList<>();
+        List<EventEnvelope> appliedEvents = new ArrayList<>();
+        int advanced = 0;
+        int duplicates = 0;
+        for (Step step : steps) {
+            Incoming in = step.incoming;
+            switch (step.verdict) {
+                case APPLY, ADVANCE, SKIP -> {
+                    versions.merge(in.aggregate(), in.version(), Math::max);
+                    advanced++;
+                    if (step.verdict == Verdict.APPLY) {
+                        appliedEvents.add(in.event());
+                    }
+                    resolveHalted(connection, deadLetters, in, now);
+                }
+                case SKIP_RECORD -> advanced++;
+                case DUPLICATE -> duplicates++;
+                case BEHIND ->
+                    newDeadLetters.add(
+                            new NewDeadLetter(in, DeadLetter.CAUSE_BEHIND, step.error, 0, DeadLetter.PARKED));
+                case POISON ->
+                    newDeadLetters.add(new NewDeadLetter(
+                            in, DeadLetter.CAUSE_FAILED, step.error, Math.max(attempts, 1), DeadLetter.PARKED));
+            }
+        }
+        AppliedVersionStore.store(connection, name, target.generation(), versions);
+        DeadLetterStore.insert(connection, name, target.generation(), newDeadLetters, now);
+        Map<TopicPartition, Long> next = storeCheckpoints(connection, target, settled, checkpoints, now);
+        if (target.tables() == ProjectionTransaction.Target.LIVE) {
+            try (PreparedStatement notify = connection.prepareStatement(NOTIFY)) {
+                notify.setString(1, name);
+                notify.executeQuery().close();
+            }
+        }
+        return new Result(
+                appliedEvents, advanced, duplicates, newDeadLetters.size(), next, plan.haltIndex(), plan.haltReason());
+    }
+
+    private Plan classify(List<Incoming> items, Map<AggregateKey, Long> applied, DeadLetterStore.State state) {
+        Map<AggregateKey, Long> current = new HashMap<>(applied);
+        Map<AggregateKey, Long> parkedUpTo = new HashMap<>(state.parkedUpTo());
+        List<Step> steps = new ArrayList<>(items.size());
+        for (int index = 0; index < items.size(); index++) {
+            Incoming in = items.get(index);
+            AggregateKey aggregate = in.aggregate();
+            long effective = Math.max(current.getOrDefault(aggregate, 0L), parkedUpTo.getOrDefault(aggregate, 0L));
+            Long version = in.version();
+            if (in.partition() != null
+                    && state.skippedRecords()
+                            .contains(new DeadLetterStore.RecordKey(
+                                    in.partition().topic(), in.partition().partition(), in.offset()))) {
+                steps.add(new Step(in, Verdict.SKIP_RECORD, null));
+                continue;
+            }
+            if (version != null && version <= effective) {
+                steps.add(new Step(in, Verdict.DUPLICATE, null));
+                continue;
+            }
+            if (parkedUpTo.containsKey(aggregate)) {
+                parkedUpTo.put(aggregate, version == null ? effective : version);
+                steps.add(new Step(
+                        in,
+                        Verdict.BEHIND,
+                        "parked behind an earlier event of " + aggregate + " that could not be applied"));
+                continue;
+            }
+            if (version != null && state.skipped().contains(new VersionKey(aggregate, version))) {
+                // An operator skipped this version: it counts as applied without effect, gap or not.
+                current.put(aggregate, version);
+                steps.add(new Step(in, Verdict.SKIP, null));
+                continue;
+            }
+            String poison = null;
+            if (in.decodeError() != null) {
+                poison = "record does not follow the contract: " + in.decodeError();
+            } else if (version != effective + 1) {
+                poison = "version gap: " + aggregate + " is at version " + effective + ", the next event has version "
+                        + version;
+            }
+            if (poison != null) {
+                if (policy == PoisonPolicy.HALT) {
+                    return new Plan(steps, index, poison);
+                }
+                parkedUpTo.put(aggregate, version == null ? effective : version);
+                steps.add(new Step(in, Verdict.POISON, poison));
+                continue;
+            }
+            current.put(aggregate, version);
+            if (projection.handles(in.eventType())) {
+                steps.add(new Step(in, Verdict.APPLY, null));
+            } else {
+                steps.add(new Step(in, Verdict.ADVANCE, null));
+            }
+        }
+        return new Plan(steps, -1, null);
+    }
+
+    private void applyAll(List<Step> steps, ProjectionTransaction transaction) {
+        List<EventEnvelope> events = new ArrayList<>();
+        for (Step step : steps) {
+            if (step.verdict == Verdict.APPLY) {
+                events.add(step.incoming.event());
+            }
+        }
+        if (events.isEmpty()) {
+            return;
+        }
+        try {
+            projection.apply(events, transaction);
+        } catch (SQLException | RuntimeException e) {
+            throw new HandlerFailed(projection.name(), e);
+        }
+    }
+
+    /**
+     * Applies the events one by one under savepoints. A failing event is parked (PARK), or ends
+     * the batch there (HALT): returns a plan cut at it, else the plan as it was.
+     */
+    private Plan applyOneByOne(Plan plan, ProjectionTransaction transaction) throws SQLException {
+        List<Step> steps = plan.steps();
+        Connection connection = transaction.connection();
+        Map<AggregateKey, Long> failed = new LinkedHashMap<>();
+        for (int index = 0; index < steps.size(); index++) {
+            Step step = steps.get(index);
+            AggregateKey aggregate = step.incoming.aggregate();
+            boolean moves =
+                    step.verdict == Verdict.APPLY || step.verdict == Verdict.ADVANCE || step.verdict == Verdict.SKIP;
+            if (moves && failed.containsKey(aggregate)) {
+                step.verdict = Verdict.BEHIND;
+                step.error = "parked behind version " + failed.get(aggregate) + " of " + aggregate
+                        + ", which could not be applied";
+                continue;
+            }
+            if (step.verdict != Verdict.APPLY) {
+                continue;
+            }
+            Savepoint savepoint = connection.setSavepoint();
+            try {
+                projection.apply(List.of(step.incoming.event()), transaction);
+                connection.releaseSavepoint(savepoint);
+            } catch (SQLException | RuntimeException e) {
+                connection.rollback(savepoint);
+                if (e instanceof SQLException sql && Transience.isTransient(sql)) {
+                    throw sql;
+                }
+                String error = describe(e);
+                if (policy == PoisonPolicy.HALT) {
+                    return new Plan(steps.subList(0, index), index, error);
+                }
+                step.verdict = Verdict.POISON;
+                step.error = error;
+                failed.put(aggregate, step.incoming.version());
+            }
+        }
+        return plan;
+    }
+
+    private static void resolveHalted(Connection connection, DeadLetterStore.State state, Incoming in, Instant now)
+            throws SQLException {
+        if (state.halted().isEmpty() || in.version() == null) {
+            return;
+        }
+        DeadLetterStore.HaltedRow row = state.halted().get(new VersionKey(in.aggregate(), in.version()));
+        if (row != null) {
+            DeadLetterStore.resolve(
+                    connection,
+                    row.id(),
+                    DeadLetter.APPLIED,
+                    row.requestedBy(),
+                    row.requestedNote() == null ? "applied on retry" : row.requestedNote(),
+                    now);
+        }
+    }
+
+    private Map<TopicPartition, Long> storeCheckpoints(
+            Connection connection, Target target, List<Incoming> items, Map<TopicPartition, Long> known, Instant now)
+            throws SQLException {
+        Map<TopicPartition, Long> next = new HashMap<>();
+        for (Incoming item : items) {
+            if (item.partition() != null) {
+                next.merge(item.partition(), item.offset() + 1, Math::max);
+            }
+        }
+        if (next.isEmpty()) {
+            return next;
+        }
+        List<CheckpointStore.Move> moves = new ArrayList<>(next.size());
+        next.forEach(
+                (partition, offset) -> moves.add(new CheckpointStore.Move(partition, known.get(partition), offset)));
+        CheckpointStore.store(connection, projection.name(), target.generation(), moves, now);
+        return next;
+    }
+
+    static String describe(Throwable e) {
+        String message = e.getMessage();
+        return e.getClass().getSimpleName() + (message == null ? "" : ": " + message);
+    }
+
+    /** The live generation is not the one the caller applies to: a rebuild swapped. */
+    static final class GenerationChanged extends RuntimeException {
+        final long live;
+
+        GenerationChanged(String projection, long expected, long live) {
+            super("projection " + projection + " is at generation " + live + ", not " + expected);
+            this.live = live;
+        }
+    }
+
+    /** The handler threw while applying the batch as a whole. */
+    static final class HandlerFailed extends RuntimeException {
+        HandlerFailed(String projection, Throwable cause) {
+            super("projection " + projection + " failed to apply a batch: " + describe(cause), cause);
+        }
+    }
+
+    /** A poison event under policy HALT: the projection stops here. */
+    static final class PoisonHalt extends RuntimeException {
+        final transient Incoming incoming;
+        final String reason;
+
+        PoisonHalt(Incoming incoming, String reason) {
+            super("halted at " + incoming.aggregate() + " version " + incoming.version() + ": " + reason);
+            this.incoming = incoming;
+            this.reason = reason;
+        }
+    }
+
+    static Set<AggregateKey> aggregatesOf(List<Incoming> items) {
+        Set<AggregateKey> keys = new HashSet<>();
+        items.forEach(item -> keys.add(item.aggregate()));
+        return keys;
+    }
+}

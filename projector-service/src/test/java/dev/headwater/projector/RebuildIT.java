@@ -1,0 +1,138 @@
+package dev.headwater.projector;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.headwater.contract.EventEnvelope;
+import dev.headwater.projector.runtime.Generation;
+import dev.headwater.testsupport.DbRole;
+import dev.headwater.testsupport.KafkaExtension;
+import dev.headwater.testsupport.PostgresExtension;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import javax.sql.DataSource;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import tools.jackson.databind.JsonNode;
+
+class RebuildIT {
+
+    @RegisterExtension
+    static final PostgresExtension postgres = new PostgresExtension();
+
+    @RegisterExtension
+    static final KafkaExtension kafka = new KafkaExtension();
+
+    @Test
+    void a_rebuild_from_the_log_swaps_in_tables_equal_to_the_live_ones_while_queries_keep_answering() throws Exception {
+        EventFeed.createTopics(kafka.broker(), 3);
+        DataSource projector = postgres.dataSource(DbRole.PROJECTOR);
+        List<EventEnvelope> all = new ArrayList<>();
+        try (EventFeed feed = new EventFeed(postgres.dataSource(DbRole.APP), kafka.bootstrapServers());
+                ProjectorInstance instance = ProjectorInstance.start(postgres, kafka, Map.of())) {
+            Scenario scenario = new Scenario(7, Instant.parse("2026-02-01T00:00:00Z"));
+            all.addAll(feed.appendAndPublish(scenario.setUp(6, 4)));
+            all.addAll(feed.appendAndPublish(scenario.next(2_000)));
+            ExpectedViews before = ExpectedViews.of(all);
+            await("live views caught up")
+                    .atMost(Duration.ofSeconds(60))
+                    .untilAsserted(() -> Convergence.assertVersions(projector, before));
+
+            AtomicBoolean querying = new AtomicBoolean(true);
+            Map<Integer, AtomicInteger> statuses = new ConcurrentHashMap<>();
+            Thread queries = new Thread(() -> {
+                while (querying.get()) {
+                    for (String path : List.of(
+                            "/v1/tenants/tenant-1",
+                            "/v1/tenants/tenant-2/allocations?limit=20",
+                            "/v1/audit?limit=10",
+                            "/v1/nodes")) {
+                        int status = instance.get(path, ProjectorInstance.ADMIN_TOKEN)
+                                .statusCode();
+                        statuses.computeIfAbsent(status, s -> new AtomicInteger())
+                                .incrementAndGet();
+                    }
+                }
+            });
+            queries.start();
+
+            // Events keep coming while the rebuilds run: the rebuilt generations catch up on them from Kafka.
+            AtomicBoolean producing = new AtomicBoolean(true);
+            List<EventEnvelope> during = java.util.Collections.synchronizedList(new ArrayList<>());
+            Thread producer = new Thread(() -> {
+                while (producing.get()) {
+                    during.addAll(feed.appendAndPublish(scenario.next(20)));
+                }
+            });
+            producer.start();
+            for (String projection : Convergence.TYPES_OF.keySet()) {
+                HttpResponse<String> started = instance.post(
+                        "/admin/projections/" + projection + "/rebuild", ProjectorInstance.ADMIN_TOKEN, "");
+                assertThat(started.statusCode()).as(started.body()).isEqualTo(202);
+            }
+            HttpResponse<String> again =
+                    instance.post("/admin/projections/audit-trail/rebuild", ProjectorInstance.ADMIN_TOKEN, "");
+            assertThat(again.statusCode()).as("a second rebuild while one runs").isEqualTo(409);
+
+            for (String projection : Convergence.TYPES_OF.keySet()) {
+                await("generation 2 of " + projection + " live")
+                        .atMost(Duration.ofSeconds(120))
+                        .pollInterval(Duration.ofMillis(250))
+                        .until(() -> liveGeneration(instance, projection) == 2);
+            }
+            querying.set(false);
+            producing.set(false);
+            queries.join();
+            producer.join();
+            all.addAll(during);
+
+            assertThat(statuses.keySet())
+                    .as("every query answered during the rebuilds")
+                    .containsOnly(200);
+            assertThat(statuses.get(200).get()).isGreaterThan(20);
+            long caughtUpFromKafka = 0;
+            for (String projection : Convergence.TYPES_OF.keySet()) {
+                Generation live = instance.runtime().generations(projection, 5).get(0);
+                assertThat(live.eventsReplayed())
+                        .as("events replayed into " + projection)
+                        .isPositive();
+                caughtUpFromKafka +=
+                        Long.parseLong(live.detail().replaceAll(".*events from the log, (\\d+) from Kafka.*", "$1"));
+                JsonNode checksums = EventFeed.JSON.readTree(live.checksums());
+                assertThat(checksums.properties())
+                        .isNotEmpty()
+                        .allSatisfy(table -> assertThat(table.getValue().get("rebuilt"))
+                                .as("checksum of %s", table.getKey())
+                                .isEqualTo(table.getValue().get("live")));
+                assertThat(instance.runtime().generations(projection, 5).get(1).state())
+                        .isEqualTo(Generation.RETIRED);
+            }
+
+            assertThat(caughtUpFromKafka)
+                    .as("events the rebuilds caught up on from Kafka")
+                    .isPositive();
+
+            all.addAll(feed.appendAndPublish(scenario.next(200)));
+            ExpectedViews expected = ExpectedViews.of(all);
+            await("views after the swap follow new events")
+                    .atMost(Duration.ofSeconds(60))
+                    .untilAsserted(() -> Convergence.assertVersions(projector, expected));
+            Convergence.assertViews(projector, expected);
+        }
+    }
+
+    private static long liveGeneration(ProjectorInstance instance, String projection) {
+        return instance.runtime().generations(projection, 5).stream()
+                .filter(g -> g.state().equals(Generation.LIVE))
+                .mapToLong(Generation::generation)
+                .findFirst()
+                .orElse(0);
+    }
+}
