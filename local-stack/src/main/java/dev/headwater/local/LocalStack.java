@@ -169,7 +169,8 @@ public final class LocalStack implements AutoCloseable {
     }
 
     private Map<String, String> cdcProperties() {
-        Map<String, String> properties = new java.util.HashMap<>(commonProperties(Role.CDC, secrets().cdcPassword()));
+        Map<String, String> properties =
+                new java.util.HashMap<>(commonProperties(Role.CDC, secrets().cdcPassword()));
         // One local broker: the relay's production default (3 replicas) cannot be met here.
         properties.put("headwater.cdc.topics.replication-factor", "1");
         return properties;
