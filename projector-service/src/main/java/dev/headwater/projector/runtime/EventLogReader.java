@@ -24,8 +24,10 @@ import tools.jackson.databind.json.JsonMapper;
  */
 final class EventLogReader {
 
+    // The text column gets a name of its own: ORDER BY picks an output column before a table
+    // column of the same name, and text order ("100" before "99") would skip events.
     static final String PAGE = """
-            SELECT transaction_id::text, global_position, event_id, tenant_id, aggregate_type, aggregate_id,
+            SELECT transaction_id::text AS transaction_text, global_position, event_id, tenant_id, aggregate_type, aggregate_id,
                    aggregate_version, event_type, schema_version, payload::text, metadata::text, recorded_at
               FROM event_log.events
              WHERE aggregate_type = ANY (?)
