@@ -76,10 +76,12 @@ final class JdbcEventStore implements EventStore {
              WHERE e.aggregate_type = ? AND e.aggregate_id = ?
             """;
 
+    // The text form of the transaction id gets a name of its own: ORDER BY picks an output column
+    // before a table column of the same name, and text order ("100" before "99") would skip events.
     private static final String COLUMNS = """
             global_position, event_id, tenant_id, aggregate_type, aggregate_id, aggregate_version,
             event_type, schema_version, payload::text AS payload, metadata::text AS metadata, recorded_at,
-            transaction_id::text AS transaction_id
+            transaction_id::text AS transaction_text
             """;
 
     static final String READ_STREAM = "SELECT " + COLUMNS + """
@@ -314,7 +316,7 @@ final class JdbcEventStore implements EventStore {
     private RowMapper<FeedRow> feedRow() {
         return (rows, index) -> new FeedRow(
                 envelope(rows, index),
-                new FeedCursor(Long.parseLong(rows.getString("transaction_id")), rows.getLong("global_position")));
+                new FeedCursor(Long.parseLong(rows.getString("transaction_text")), rows.getLong("global_position")));
     }
 
     private EventEnvelope envelope(ResultSet rows, int index) throws SQLException {

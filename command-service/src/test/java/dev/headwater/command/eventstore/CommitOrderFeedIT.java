@@ -1,6 +1,7 @@
 package dev.headwater.command.eventstore;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 import static org.awaitility.Awaitility.await;
 
 import dev.headwater.contract.EventEnvelope;
@@ -177,6 +178,33 @@ class CommitOrderFeedIT {
 
         assertThat(page.events()).extracting(EventEnvelope::tenantId).containsOnly("tenant-a");
         assertThat(page.events()).extracting(EventEnvelope::aggregateId).contains(mine.aggregateId());
+    }
+
+    @Test
+    void the_feed_orders_transaction_ids_by_number_across_a_power_of_ten() throws Exception {
+        // Transactions 99 and 100, set explicitly (both below any running transaction's id, and
+        // below every other test's): as text, "100" sorts before "99".
+        String stream = "decimal-" + UUID.randomUUID();
+        try (var connection = postgres.dataSource(DbRole.OWNER).getConnection();
+                var insert = connection.prepareStatement("""
+                        INSERT INTO event_log.events (event_id, tenant_id, aggregate_type, aggregate_id,
+                               aggregate_version, event_type, payload, transaction_id)
+                        VALUES (?, 'acme', 'order', ?, ?, 'Happened', '{}'::jsonb, ?::text::xid8)""")) {
+            for (long version = 1; version <= 2; version++) {
+                insert.setObject(1, UUID.randomUUID());
+                insert.setString(2, stream);
+                insert.setLong(3, version);
+                insert.setString(4, Long.toString(98 + version));
+                insert.executeUpdate();
+            }
+        }
+
+        FeedPage first = store.readAll(FeedCursor.START, 1, null);
+        FeedPage second = store.readAll(first.next(), 1, null);
+
+        assertThat(List.of(first.events().get(0), second.events().get(0)))
+                .extracting(EventEnvelope::aggregateId, EventEnvelope::aggregateVersion)
+                .containsExactly(tuple(stream, 1L), tuple(stream, 2L));
     }
 
     @Test
