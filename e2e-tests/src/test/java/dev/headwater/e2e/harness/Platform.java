@@ -73,9 +73,14 @@ public final class Platform implements AutoCloseable {
         }
     }
 
-    /** Starts everything and waits until every service answers its health check. */
+    /**
+     * Starts everything and waits until every service answers its health check. The processes are
+     * children of no one once this JVM ends, so a shutdown hook stops them should the JVM be
+     * terminated (a build timeout, Ctrl-C) before {@link #close()} runs.
+     */
     public static Platform start(SuiteSettings settings) {
         Platform platform = new Platform(settings);
+        Runtime.getRuntime().addShutdownHook(new Thread(platform::close, "e2e-platform-shutdown"));
         try {
             platform.startAll();
             return platform;
@@ -295,8 +300,9 @@ public final class Platform implements AutoCloseable {
         services().forEach(Service::awaitHealthy);
     }
 
+    /** Stops everything it started, newest first; a second call does nothing. */
     @Override
-    public void close() {
+    public synchronized void close() {
         while (!shutdown.isEmpty()) {
             try {
                 shutdown.pop().run();

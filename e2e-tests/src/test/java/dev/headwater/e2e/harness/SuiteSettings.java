@@ -13,7 +13,10 @@ import java.time.Duration;
  *
  * @param clients concurrent HTTP clients of the load driver
  * @param happyPathCommands commands of scenario 1 (the issue asks for at least 20,000)
- * @param faultCommands commands during each fault scenario, at least (the faults set the pace)
+ * @param faultCommands commands during each crash loop (scenarios 2 and 3), at least (the kills set
+ *     the pace: the load runs until both are done)
+ * @param aroundOutageCommands commands acknowledged before an outage (scenarios 4 and 5) and again
+ *     after it healed, at least
  * @param relayKills SIGKILLs of the CDC relay in scenario 2
  * @param projectorKills SIGKILLs of a projector instance in scenario 3
  * @param kafkaOutage how long the broker stays down in scenario 4
@@ -27,6 +30,7 @@ public record SuiteSettings(
         int clients,
         int happyPathCommands,
         int faultCommands,
+        int aroundOutageCommands,
         int relayKills,
         int projectorKills,
         Duration kafkaOutage,
@@ -45,7 +49,8 @@ public record SuiteSettings(
                 soak,
                 16,
                 Integer.getInteger("headwater.e2e.happy-path-commands", soak ? 100_000 : 20_000),
-                Integer.getInteger("headwater.e2e.fault-commands", soak ? 20_000 : 3_000),
+                Integer.getInteger("headwater.e2e.fault-commands", soak ? 20_000 : 1_500),
+                soak ? 2_000 : 300,
                 Integer.getInteger("headwater.e2e.kills", soak ? 30 : 10),
                 Integer.getInteger("headwater.e2e.kills", soak ? 30 : 10),
                 Duration.ofSeconds(30),
