@@ -29,7 +29,9 @@ import org.slf4j.LoggerFactory;
 public final class LocalStack implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger("headwater.local");
-    private static final List<String> SERVICE_JVM = List.of("-Xms64m", "-Xmx384m", "-XX:+UseSerialGC");
+    /** JVM options of every service the stack starts; the benchmarks start theirs with the same. */
+    public static final List<String> SERVICE_JVM = List.of("-Xms64m", "-Xmx384m", "-XX:+UseSerialGC");
+
     private static final Duration SERVICE_START_TIMEOUT = Duration.ofSeconds(180);
 
     private final StackSettings settings;
@@ -169,7 +171,8 @@ public final class LocalStack implements AutoCloseable {
     }
 
     private Map<String, String> cdcProperties() {
-        Map<String, String> properties = new java.util.HashMap<>(commonProperties(Role.CDC, secrets().cdcPassword()));
+        Map<String, String> properties =
+                new java.util.HashMap<>(commonProperties(Role.CDC, secrets().cdcPassword()));
         // One local broker: the relay's production default (3 replicas) cannot be met here.
         properties.put("headwater.cdc.topics.replication-factor", "1");
         return properties;

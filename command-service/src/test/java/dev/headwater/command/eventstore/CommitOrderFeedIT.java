@@ -148,8 +148,10 @@ class CommitOrderFeedIT {
                     });
         } catch (ConditionTimeoutException e) {
             // The feed waits for every older transaction in the cluster; name the ones still open.
-            throw new AssertionError(e.getMessage() + "; seen " + reader.seen.size() + " of " + committed.size()
-                    + "; transactions holding the snapshot horizon back: " + openTransactions(), e);
+            throw new AssertionError(
+                    e.getMessage() + "; seen " + reader.seen.size() + " of " + committed.size()
+                            + "; transactions holding the snapshot horizon back: " + openTransactions(),
+                    e);
         }
         reader.drain();
         threads.shutdownNow();
