@@ -46,6 +46,7 @@ public final class KafkaBrokerProcess {
             Files.createDirectories(data);
             Files.writeString(properties, serverProperties(data, port), StandardCharsets.UTF_8);
             Files.writeString(base.resolve("logback.xml"), LOGBACK, StandardCharsets.UTF_8);
+            Files.writeString(base.resolve("log4j2.xml"), LOG4J2, StandardCharsets.UTF_8);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -157,6 +158,9 @@ public final class KafkaBrokerProcess {
                 ChildProcess.javaExecutable(),
                 "-Xmx512m",
                 "-Dlogback.configurationFile=" + base.resolve("logback.xml"),
+                // Kafka also touches log4j2 directly; an XML configuration keeps it from looking for
+                // a YAML one on the classpath, which needs a parser we do not ship.
+                "-Dlog4j2.configurationFile=" + base.resolve("log4j2.xml"),
                 "-cp",
                 System.getProperty("java.class.path"),
                 mainClass));
@@ -197,6 +201,13 @@ public final class KafkaBrokerProcess {
             throw new IllegalStateException("interrupted", e);
         }
     }
+
+    private static final String LOG4J2 = """
+            <Configuration status="WARN">
+              <Appenders><Console name="OUT" target="SYSTEM_OUT"/></Appenders>
+              <Loggers><Root level="WARN"><AppenderRef ref="OUT"/></Root></Loggers>
+            </Configuration>
+            """;
 
     private static final String LOGBACK = """
             <configuration>
