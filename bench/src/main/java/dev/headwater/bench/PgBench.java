@@ -24,8 +24,8 @@ final class PgBench {
             INSERT INTO event_log.events (event_id, tenant_id, aggregate_type, aggregate_id, aggregate_version,
                                           event_type, schema_version, payload, metadata)
             VALUES (gen_random_uuid(), 'bench', 'bench', gen_random_uuid()::text, 1, 'BenchEventRecorded', 1,
-                    '{"sequence":1,"source":"bench","note":"a benchmark event of about the size of a control-plane event"}',
-                    '{"actor":"token:bootstrap","commandId":"9b2f7c1e-3c1a-4d55-9a65-0e2f3b7c9d11","correlationId":"9b2f7c1e-3c1a-4d55-9a65-0e2f3b7c9d11","causationId":"9b2f7c1e-3c1a-4d55-9a65-0e2f3b7c9d11"}');
+                    '{"sequence": 1,"source":"bench","note":"a benchmark event of about the size of a control-plane event"}',
+                    ('{"actor": "token' || ':' || 'bootstrap","commandId":"9b2f7c1e-3c1a-4d55-9a65-0e2f3b7c9d11","correlationId":"9b2f7c1e-3c1a-4d55-9a65-0e2f3b7c9d11","causationId":"9b2f7c1e-3c1a-4d55-9a65-0e2f3b7c9d11"}')::jsonb);
             """;
 
     private static final Pattern TPS = Pattern.compile("tps = ([0-9.]+) \\(without initial connection time\\)");
