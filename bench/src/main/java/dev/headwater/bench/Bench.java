@@ -46,12 +46,19 @@ public final class Bench {
                 LocalDateTime.now().truncatedTo(ChronoUnit.SECONDS),
                 Machine.loadAverages());
         int status = 0;
-        try (BenchStack stack = BenchStack.create(root)) {
+        BenchStack stack = BenchStack.create(root);
+        // Ctrl-C or a timeout must not leave Postgres, Kafka or a service running.
+        Thread stopOnSignal = new Thread(stack::close, "bench-stop");
+        Runtime.getRuntime().addShutdownHook(stopOnSignal);
+        try {
             FIGURES.get(args[0]).accept(stack, options);
         } catch (RuntimeException e) {
             System.err.println("bench " + args[0] + " failed: " + e.getMessage());
             e.printStackTrace();
             status = 1;
+        } finally {
+            stack.close();
+            Runtime.getRuntime().removeShutdownHook(stopOnSignal);
         }
         Report.note(
                 "# took %d s; load at end %s", (System.nanoTime() - started) / 1_000_000_000L, Machine.loadAverages());

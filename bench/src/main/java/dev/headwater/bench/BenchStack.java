@@ -291,13 +291,16 @@ final class BenchStack implements AutoCloseable {
 
     /** Stops what was started, newest first, and deletes the scratch directory. */
     @Override
-    public void close() {
+    public synchronized void close() {
         while (!shutdown.isEmpty()) {
             try {
                 shutdown.pop().run();
             } catch (RuntimeException e) {
                 System.err.println("Stopping a component failed: " + e.getMessage());
             }
+        }
+        if (!Files.exists(home)) {
+            return;
         }
         if (!Boolean.getBoolean("bench.keep")) {
             deleteRecursively(home);

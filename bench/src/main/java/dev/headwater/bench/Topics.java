@@ -26,6 +26,8 @@ final class Topics implements AutoCloseable {
         this.admin = Admin.create(Map.of(
                 AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
                 bootstrap,
+                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG,
+                5_000,
                 AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG,
                 10_000));
     }
