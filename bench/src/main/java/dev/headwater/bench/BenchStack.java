@@ -20,6 +20,8 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Base64;
 import java.util.Deque;
 import java.util.HashMap;
@@ -138,12 +140,18 @@ final class BenchStack implements AutoCloseable {
     }
 
     private ServiceProcess launch(String module, String name, Map<String, String> properties) {
+        List<String> jvm = new ArrayList<>(LocalStack.SERVICE_JVM);
+        if (Boolean.getBoolean("bench.jfr")) {
+            // A profile of each service, for finding where a figure's time goes (docs/benchmarks.md).
+            jvm.add("-XX:StartFlightRecording=settings=profile,filename="
+                    + home.resolve("logs").resolve(name + ".jfr"));
+        }
         ServiceProcess service = ServiceProcess.start(
                 name,
                 jarOf(module),
                 freePort(),
                 properties,
-                LocalStack.SERVICE_JVM,
+                jvm,
                 home.resolve("logs").resolve(name + ".log"));
         shutdown.push(() -> service.process().stop(Duration.ofSeconds(30)));
         return service;

@@ -49,6 +49,7 @@ final class ProjectorFigures {
             }
             double all = rates.remove("*");
             figure.add(all, Machine.load());
+            rates.values().removeIf(rate -> !Double.isFinite(rate)); // a projection without records
             rates.forEach((name, rate) ->
                     perProjection.computeIfAbsent(name, k -> new Samples()).add(rate, Machine.load()));
             Report.round("projector drain (all views)", round, all, "events/s", "per projection " + format(rates));
