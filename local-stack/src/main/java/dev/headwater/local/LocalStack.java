@@ -184,46 +184,49 @@ public final class LocalStack implements AutoCloseable {
 
     void printBanner(Duration took) {
         String token = secrets().bootstrapToken();
-        log.info(
-                """
+        String banner = """
 
                 ============================================================================
-                 Headwater is running (ready in {} s). Ctrl-C stops it; data stays in
-                 {}
+                 Headwater is running (ready in %.1f s). Ctrl-C stops it; data stays in
+                 %s
                 ----------------------------------------------------------------------------
-                 command service    http://127.0.0.1:{}   (OpenAPI: /v3/api-docs)
-                 query service      http://127.0.0.1:{}
-                 CDC relay          http://127.0.0.1:{}/actuator/health
-                 Postgres           {}
-                 Kafka              {}
-                 logs               {}
+                 command service    http://127.0.0.1:%d   (OpenAPI: /v3/api-docs)
+                 query service      http://127.0.0.1:%d
+                 CDC relay          http://127.0.0.1:%d/actuator/health
+                 Postgres           %s
+                 Kafka              %s
+                 logs               %s
                  bootstrap admin token (platform-admin):
-                   {}
+                   %s
                  try:
-                   curl -s -X POST http://127.0.0.1:{}/v1/tenants -H 'Authorization: Bearer {}' \\
+                   curl -s -X POST http://127.0.0.1:%d/v1/tenants -H 'Authorization: Bearer %s' \\
                         -H 'Content-Type: application/json' \\
-                        -d '{{"id":"acme","name":"Acme","quota":{{"cpuMillis":8000,"memoryMib":16384,"gpus":1}}}}'
-                   curl -s http://127.0.0.1:{}/v1/tenants/acme -H 'Authorization: Bearer {}'
-                 demo: bin/headwater-demo
-                ============================================================================""",
-                String.format("%.1f", took.toMillis() / 1000.0),
-                settings.home(),
-                settings.commandPort(),
-                settings.projectorPort(),
-                settings.cdcPort(),
-                jdbcUrl(),
-                kafkaBootstrap(),
-                settings.home().resolve("logs"),
-                token,
-                settings.commandPort(),
-                token,
-                settings.projectorPort(),
-                token);
+                        -d '{"tenantId":"acme","name":"Acme","quota":{"cpuMillis":8000,"memoryMib":16384,"gpus":1}}'
+                   curl -s http://127.0.0.1:%d/v1/tenants/acme -H 'Authorization: Bearer %s'
+                 the demo, in another terminal: bin/headwater-demo
+                ============================================================================""".formatted(
+                        took.toMillis() / 1000.0,
+                        settings.home(),
+                        settings.commandPort(),
+                        settings.projectorPort(),
+                        settings.cdcPort(),
+                        jdbcUrl(),
+                        kafkaBootstrap(),
+                        settings.home().resolve("logs"),
+                        token,
+                        settings.commandPort(),
+                        token,
+                        settings.projectorPort(),
+                        token);
+        log.info("{}", banner);
     }
 
     /** Stops what was started, newest first. */
     @Override
     public synchronized void close() {
+        if (!shutdown.isEmpty()) {
+            log.info("Stopping the services, Kafka and Postgres ...");
+        }
         while (!shutdown.isEmpty()) {
             try {
                 shutdown.pop().run();
@@ -231,6 +234,7 @@ public final class LocalStack implements AutoCloseable {
                 log.warn("Stopping a component failed: {}", e.getMessage());
             }
         }
+        log.info("Stopped.");
     }
 
     private DataSource login(String user, String password) {
@@ -255,7 +259,11 @@ public final class LocalStack implements AutoCloseable {
         return kafkaBootstrap;
     }
 
-    private StackSecrets secrets() {
+    StackSettings settings() {
+        return settings;
+    }
+
+    StackSecrets secrets() {
         if (secrets == null) {
             throw new IllegalStateException("secrets are not loaded yet");
         }
