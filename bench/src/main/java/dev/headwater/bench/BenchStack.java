@@ -21,10 +21,10 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.List;
 import java.util.Base64;
 import java.util.Deque;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -143,7 +143,7 @@ final class BenchStack implements AutoCloseable {
         List<String> jvm = new ArrayList<>(LocalStack.SERVICE_JVM);
         if (Boolean.getBoolean("bench.jfr")) {
             // A profile of each service, for finding where a figure's time goes (docs/benchmarks.md).
-            jvm.add("-XX:StartFlightRecording=settings=profile,filename="
+            jvm.add("-XX:StartFlightRecording=settings=profile,dumponexit=true,filename="
                     + home.resolve("logs").resolve(name + ".jfr"));
         }
         ServiceProcess service = ServiceProcess.start(
