@@ -58,6 +58,7 @@ final class AppendFigures {
         Samples rate = new Samples();
         Samples p50 = new Samples();
         Samples p99 = new Samples();
+        Samples cpu = new Samples();
         for (int round = 1; round <= rounds; round++) {
             PgBench.Result insert = PgBench.insert(stack, PGBENCH_CLIENTS, duration);
             baseline.add(insert.transactionsPerSecond(), Machine.load());
@@ -67,7 +68,10 @@ final class AppendFigures {
                     insert.transactionsPerSecond(),
                     "rows/s",
                     String.format("avg latency %.2f ms", insert.averageLatencyMillis()));
+            double cpuBefore = Machine.cpuSeconds(command.process().pid());
             Wrk.Result http = wrk(stack, command, script, eventsPerRequest, clients, duration);
+            double cpuMicros = (Machine.cpuSeconds(command.process().pid()) - cpuBefore) * 1e6 / http.requests();
+            cpu.add(cpuMicros, Machine.load());
             double events = http.requestsPerSecond() * eventsPerRequest;
             rate.add(events, Machine.load());
             p50.add(http.p50Millis(), Machine.load());
@@ -78,13 +82,17 @@ final class AppendFigures {
                     events,
                     "events/s",
                     String.format(
-                            "p50 %.2f ms, p99 %.2f ms, %d requests",
-                            http.p50Millis(), http.p99Millis(), http.requests()));
+                            "p50 %.2f ms, p99 %.2f ms, %d requests, service CPU %.0f µs per request",
+                            http.p50Millis(),
+                            http.p99Millis(),
+                            http.requests(),
+                            cpuMicros));
         }
         Report.heading(figure + " result");
         Report.summary("figure: events/s", rate, "events/s");
         Report.summary("figure: request latency p50", p50, "ms");
         Report.summary("figure: request latency p99", p99, "ms");
+        Report.summary("  command-service CPU per request", cpu, "µs");
         Report.summary("baseline: pgbench INSERT", baseline, "rows/s");
         if (!Double.isNaN(targetRatio)) {
             Report.ratio("ratio to baseline", rate.median(), baseline.median(), targetRatio);

@@ -57,6 +57,7 @@ public final class Bench {
             e.printStackTrace();
             status = 1;
         } finally {
+            stack.printStatementProfile();
             stack.close();
             Runtime.getRuntime().removeShutdownHook(stopOnSignal);
         }

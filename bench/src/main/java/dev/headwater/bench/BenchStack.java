@@ -56,6 +56,14 @@ final class BenchStack implements AutoCloseable {
             "max_wal_size", "'8GB'",
             "checkpoint_timeout", "'30min'");
 
+    /** JFR for every service, pg_stat_statements for the server (docs/benchmarks.md, "Profiling"). */
+    static final boolean PROFILE = Boolean.getBoolean("bench.profile");
+
+    private static final String TOP_STATEMENTS = """
+            SELECT total_exec_time, calls, rows, mean_exec_time,
+                   left(regexp_replace(query, '\\s+', ' ', 'g'), 160)
+              FROM pg_stat_statements ORDER BY total_exec_time DESC LIMIT 20""";
+
     private final Path root;
     private final Path home;
     private final String bootstrapToken = "hw_" + randomText(32);
@@ -81,7 +89,12 @@ final class BenchStack implements AutoCloseable {
 
     /** Postgres with roles, the database and its migrations. */
     void startPostgres() {
-        LocalPostgres server = LocalPostgres.startEphemeral(POSTGRES_SETTINGS);
+        Map<String, String> settings = new HashMap<>(POSTGRES_SETTINGS);
+        if (PROFILE) {
+            settings.put("shared_preload_libraries", "'pg_stat_statements'");
+            settings.put("pg_stat_statements.track", "all");
+        }
+        LocalPostgres server = LocalPostgres.startEphemeral(settings);
         postgres = server;
         shutdown.push(server::close);
         DataSource superuser = superuser("postgres");
@@ -89,6 +102,37 @@ final class BenchStack implements AutoCloseable {
                 superuser,
                 Map.of(Role.OWNER, PASSWORD, Role.APP, PASSWORD, Role.CDC, PASSWORD, Role.PROJECTOR, PASSWORD));
         createMigratedDatabase(DATABASE);
+        if (PROFILE) {
+            execute(DATABASE, "CREATE EXTENSION IF NOT EXISTS pg_stat_statements");
+        }
+    }
+
+    /**
+     * With {@code -Dbench.profile=true}: the statements that took the server's time during the run,
+     * by total execution time, across all databases and roles.
+     */
+    void printStatementProfile() {
+        if (!PROFILE || postgres == null) {
+            return;
+        }
+        try (Connection connection = superuser(DATABASE).getConnection();
+                Statement statement = connection.createStatement();
+                ResultSet rows = statement.executeQuery(TOP_STATEMENTS)) {
+            System.out.println("\n== Postgres: top statements by total time (pg_stat_statements) ==");
+            System.out.println("  total ms    calls      rows   mean ms  statement");
+            while (rows.next()) {
+                System.out.printf(
+                        java.util.Locale.ROOT,
+                        "%10.0f %8d %9d %9.3f  %s%n",
+                        rows.getDouble(1),
+                        rows.getLong(2),
+                        rows.getLong(3),
+                        rows.getDouble(4),
+                        rows.getString(5));
+            }
+        } catch (SQLException e) {
+            System.err.println("No statement profile: " + e.getMessage());
+        }
     }
 
     /** Another migrated database of the same server (a fresh projector state per round). */
@@ -141,7 +185,7 @@ final class BenchStack implements AutoCloseable {
 
     private ServiceProcess launch(String module, String name, Map<String, String> properties) {
         List<String> jvm = new ArrayList<>(LocalStack.SERVICE_JVM);
-        if (Boolean.getBoolean("bench.jfr")) {
+        if (PROFILE) {
             // A profile of each service, for finding where a figure's time goes (docs/benchmarks.md).
             jvm.add("-XX:StartFlightRecording=settings=profile,dumponexit=true,filename="
                     + home.resolve("logs").resolve(name + ".jfr"));
@@ -310,7 +354,7 @@ final class BenchStack implements AutoCloseable {
         if (!Files.exists(home)) {
             return;
         }
-        if (!Boolean.getBoolean("bench.keep")) {
+        if (!Boolean.getBoolean("bench.keep") && !PROFILE) {
             deleteRecursively(home);
         } else {
             System.out.println("kept " + home + " (logs in " + home.resolve("logs") + ")");

@@ -48,26 +48,42 @@ final class CdcFigures {
         String endLsn = stack.queryText(BenchStack.DATABASE, "SELECT pg_current_wal_lsn()::text");
         Samples baseline = new Samples();
         Samples ours = new Samples();
+        Samples oursCpu = new Samples();
+        Samples peerCpu = new Samples();
         try (Topics topics = new Topics(bootstrap)) {
             for (int round = 1; round <= rounds; round++) {
                 if (peer) {
-                    double rate = KafkaConnect.drain(stack, topics, round, total);
-                    baseline.add(rate, Machine.load());
-                    Report.round("Kafka Connect + Debezium", round, rate, "events/s", "");
+                    Topics.Drain connect = KafkaConnect.drain(stack, topics, round, total);
+                    baseline.add(connect.recordsPerSecond(), Machine.load());
+                    peerCpu.add(connect.cpuMicrosPerRecord(), Machine.load());
+                    Report.round(
+                            "Kafka Connect + Debezium",
+                            round,
+                            connect.recordsPerSecond(),
+                            "events/s",
+                            String.format("%.0f µs CPU per event", connect.cpuMicrosPerRecord()));
                 } else {
                     double rate = recvlogical(stack, round, endLsn, total);
                     baseline.add(rate, Machine.load());
                     Report.round("pg_recvlogical (pgoutput)", round, rate, "events/s", "");
                 }
-                double rate = relay(stack, topics, round, total);
-                ours.add(rate, Machine.load());
-                Report.round("headwater cdc relay", round, rate, "events/s", "");
+                Topics.Drain relay = relay(stack, topics, round, total);
+                ours.add(relay.recordsPerSecond(), Machine.load());
+                oursCpu.add(relay.cpuMicrosPerRecord(), Machine.load());
+                Report.round(
+                        "headwater cdc relay",
+                        round,
+                        relay.recordsPerSecond(),
+                        "events/s",
+                        String.format("%.0f µs CPU per event", relay.cpuMicrosPerRecord()));
             }
         }
         Report.heading((peer ? "cdc-peer" : "cdc-drain") + " result");
         Report.summary("figure: relay drain, acknowledged", ours, "events/s");
+        Report.summary("  relay CPU per event", oursCpu, "µs");
         if (peer) {
             Report.summary("peer: Kafka Connect + Debezium outbox", baseline, "events/s");
+            Report.summary("  Kafka Connect CPU per event", peerCpu, "µs");
             Report.ratio("ours / peer", ours.median(), baseline.median(), 1.5);
         } else {
             Report.summary("baseline: pg_recvlogical decode", baseline, "events/s");
@@ -99,10 +115,12 @@ final class CdcFigures {
         relays.forEach(relay -> relay.process().stop(Duration.ofSeconds(30)));
     }
 
-    private static double relay(BenchStack stack, Topics topics, int round, long total) {
+    private static Topics.Drain relay(BenchStack stack, Topics topics, int round, long total) {
         ServiceProcess relay = stack.launchCdc("cdc-" + round, relaySettings(round, "10s"));
+        long pid = relay.process().pid();
         try {
-            return topics.awaitRecords(prefix(round) + ".", total, relay.process()::isAlive, "The relay");
+            return topics.awaitRecords(
+                    prefix(round) + ".", total, relay.process()::isAlive, () -> Machine.cpuSeconds(pid), "The relay");
         } finally {
             relay.process().stop(Duration.ofSeconds(30));
         }

@@ -19,7 +19,7 @@ final class KafkaConnect {
 
     private KafkaConnect() {}
 
-    static double drain(BenchStack stack, Topics topics, int round, long total) {
+    static Topics.Drain drain(BenchStack stack, Topics topics, int round, long total) {
         Path directory = stack.home().resolve("connect-" + round);
         Path worker = directory.resolve("worker.properties");
         Path connector = directory.resolve("connector.properties");
@@ -37,7 +37,9 @@ final class KafkaConnect {
                 Map.of(),
                 stack.home().resolve("logs").resolve("kafka-connect-" + round + ".log"));
         try {
-            return topics.awaitRecords("c" + round + ".", total, connect::isAlive, "Kafka Connect");
+            long pid = connect.pid();
+            return topics.awaitRecords(
+                    "c" + round + ".", total, connect::isAlive, () -> Machine.cpuSeconds(pid), "Kafka Connect");
         } catch (RuntimeException e) {
             throw new IllegalStateException(e.getMessage() + "; its log ends with:\n" + connect.logTail(30), e);
         } finally {

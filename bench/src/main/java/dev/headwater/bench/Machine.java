@@ -59,6 +59,25 @@ final class Machine {
         return -1;
     }
 
+    /**
+     * CPU time a process has used so far (user + system), in seconds, or NaN when it is gone. On a
+     * shared machine, CPU per event is a steadier measure of a change than a rate.
+     */
+    static double cpuSeconds(long pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+            // Fields after the command name, which is in parentheses and may contain spaces.
+            String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            long ticks = Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
+            return ticks / (double) CLOCK_TICKS_PER_SECOND;
+        } catch (IOException | RuntimeException e) {
+            return Double.NaN;
+        }
+    }
+
+    /** USER_HZ, 100 on every Linux this runs on. */
+    private static final int CLOCK_TICKS_PER_SECOND = 100;
+
     private static String cpuModel() {
         return firstValue(Path.of("/proc/cpuinfo"), "model name").orElse(System.getProperty("os.arch"));
     }

@@ -21,6 +21,8 @@ import tools.jackson.databind.JsonNode;
 final class ProjectorFigures {
 
     private static final String PREFIX = "headwater.";
+    /** Key of the projector's CPU per log event (µs) among the rates of {@link #awaitDrained}. */
+    private static final String CPU = "cpu";
 
     private ProjectorFigures() {}
 
@@ -32,6 +34,7 @@ final class ProjectorFigures {
         Samples baseline = new Samples();
         Samples figure = new Samples();
         Map<String, Samples> perProjection = new LinkedHashMap<>();
+        Samples cpuPerEvent = new Samples();
         for (int round = 1; round <= rounds; round++) {
             double read = plainConsumer(stack.kafkaBootstrap(), total);
             baseline.add(read, Machine.load());
@@ -48,14 +51,22 @@ final class ProjectorFigures {
                 throw new IllegalStateException(parked + " events were dead-lettered: the backlog is not valid");
             }
             double all = rates.remove("*");
+            double cpu = rates.remove(CPU);
             figure.add(all, Machine.load());
+            cpuPerEvent.add(cpu, Machine.load());
             rates.values().removeIf(rate -> !Double.isFinite(rate)); // a projection without records
             rates.forEach((name, rate) ->
                     perProjection.computeIfAbsent(name, k -> new Samples()).add(rate, Machine.load()));
-            Report.round("projector drain (all views)", round, all, "events/s", "per projection " + format(rates));
+            Report.round(
+                    "projector drain (all views)",
+                    round,
+                    all,
+                    "events/s",
+                    String.format("%.0f µs CPU per event; per projection %s", cpu, format(rates)));
         }
         Report.heading("projector-drain result");
         Report.summary("figure: log events / time to drain all", figure, "events/s");
+        Report.summary("  projector CPU per log event", cpuPerEvent, "µs");
         perProjection.forEach((name, samples) -> Report.summary("  " + name + " (its records)", samples, "records/s"));
         Report.summary("baseline: plain KafkaConsumer", baseline, "records/s");
         Report.note("%-40s %.2fx", "ratio to baseline", figure.median() / baseline.median());
@@ -109,7 +120,7 @@ final class ProjectorFigures {
         long started = System.nanoTime();
         ServiceProcess cdc = stack.launchCdc("cdc", Map.of());
         try (Topics topics = new Topics(bootstrap)) {
-            topics.awaitRecords(PREFIX, total, cdc.process()::isAlive, "The relay");
+            topics.awaitRecords(PREFIX, total, cdc.process()::isAlive, () -> Double.NaN, "The relay");
         }
         // A rebuild catches up from Kafka and compares with the live generation, so the relay keeps
         // running as in production (idle: the log does not grow); a drain needs only the topics.
@@ -133,6 +144,7 @@ final class ProjectorFigures {
         String url = projector.baseUrl() + "/admin/projections";
         long deadline = System.nanoTime() + Duration.ofMinutes(20).toNanos();
         long firstApplied = 0;
+        double firstCpu = Double.NaN;
         Map<String, Double> doneAfter = new HashMap<>();
         Map<String, Long> records = new HashMap<>();
         while (true) {
@@ -145,6 +157,7 @@ final class ProjectorFigures {
             for (JsonNode status : statuses) {
                 if (firstApplied == 0 && status.path("eventsApplied").asLong() > 0) {
                     firstApplied = now;
+                    firstCpu = Machine.cpuSeconds(projector.process().pid());
                 }
                 String name = status.path("name").asString();
                 if (!doneAfter.containsKey(name) && firstApplied != 0 && drained(status, ends)) {
@@ -166,6 +179,7 @@ final class ProjectorFigures {
                                 .mapToDouble(Double::doubleValue)
                                 .max()
                                 .orElseThrow());
+        rates.put(CPU, (Machine.cpuSeconds(projector.process().pid()) - firstCpu) * 1e6 / total);
         return rates;
     }
 

@@ -79,14 +79,24 @@ final class Topics implements AutoCloseable {
         }
     }
 
+    /** A drain's rate (records per second) and the publisher's CPU per record, in microseconds. */
+    record Drain(double recordsPerSecond, double cpuMicrosPerRecord) {}
+
     /**
      * Waits until the topics of {@code prefix} hold {@code target} records, while {@code alive}
-     * holds; returns the rate from the first record seen to the last, in records per second.
+     * holds. Rate and CPU (from {@code cpuSeconds} of the publisher) are taken from the first
+     * record seen to the last, so start-up is not counted.
      */
-    double awaitRecords(String prefix, long target, java.util.function.BooleanSupplier alive, String who) {
+    Drain awaitRecords(
+            String prefix,
+            long target,
+            java.util.function.BooleanSupplier alive,
+            java.util.function.DoubleSupplier cpuSeconds,
+            String who) {
         long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(20);
         long firstSeenAt = 0;
         long firstCount = 0;
+        double firstCpu = Double.NaN;
         long last = -1;
         long lastChange = System.nanoTime();
         while (true) {
@@ -95,10 +105,14 @@ final class Topics implements AutoCloseable {
             if (count > 0 && firstSeenAt == 0) {
                 firstSeenAt = now;
                 firstCount = count;
+                firstCpu = cpuSeconds.getAsDouble();
             }
             if (count >= target) {
                 double seconds = (now - firstSeenAt) / 1e9;
-                return seconds <= 0 ? Double.NaN : (count - firstCount) / seconds;
+                double cpu = cpuSeconds.getAsDouble() - firstCpu;
+                long records = count - firstCount;
+                return new Drain(
+                        seconds <= 0 ? Double.NaN : records / seconds, records == 0 ? Double.NaN : cpu * 1e6 / records);
             }
             if (count != last) {
                 last = count;
