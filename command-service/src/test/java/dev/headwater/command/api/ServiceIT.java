@@ -38,7 +38,7 @@ abstract class ServiceIT {
         registry.add("headwater.auth.bootstrap-token", () -> ADMIN);
         // Revocations bite at once in tests.
         registry.add("headwater.auth.cache-ttl", () -> "0s");
-        registry.add("spring.datasource.hikari.connection-timeout", () -> "1000");
+        registry.add("spring.datasource.hikari.connection-timeout", () -> "5000");
     }
 
     @BeforeEach
