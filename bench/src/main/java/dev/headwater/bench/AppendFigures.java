@@ -53,7 +53,9 @@ final class AppendFigures {
         Report.heading(figure + ": " + eventsPerRequest + " event(s) per request, " + clients
                 + " connections; baseline pgbench one-row INSERT, " + PGBENCH_CLIENTS + " clients; " + rounds
                 + " rounds of " + duration.toSeconds() + " s");
-        warmUp(stack, command, script, eventsPerRequest, clients);
+        // The JIT compiles the request path for tens of seconds on two busy cores (JFR showed C2
+        // still compiling 10 s into the load); a shorter warm-up measures the compiler, not the service.
+        warmUp(stack, command, script, eventsPerRequest, clients, options.seconds("warmup", 40));
         Samples baseline = new Samples();
         Samples rate = new Samples();
         Samples p50 = new Samples();
@@ -83,10 +85,7 @@ final class AppendFigures {
                     "events/s",
                     String.format(
                             "p50 %.2f ms, p99 %.2f ms, %d requests, service CPU %.0f µs per request",
-                            http.p50Millis(),
-                            http.p99Millis(),
-                            http.requests(),
-                            cpuMicros));
+                            http.p50Millis(), http.p99Millis(), http.requests(), cpuMicros));
         }
         Report.heading(figure + " result");
         Report.summary("figure: events/s", rate, "events/s");
@@ -104,9 +103,10 @@ final class AppendFigures {
         }
     }
 
-    private static void warmUp(BenchStack stack, ServiceProcess command, Path script, int events, int clients) {
-        Report.note("  warm-up (not counted): HTTP %d s, pgbench 5 s", 10);
-        wrk(stack, command, script, events, clients, Duration.ofSeconds(10));
+    private static void warmUp(
+            BenchStack stack, ServiceProcess command, Path script, int events, int clients, Duration duration) {
+        Report.note("  warm-up (not counted): HTTP %d s, pgbench 5 s", duration.toSeconds());
+        wrk(stack, command, script, events, clients, duration);
         PgBench.insert(stack, PGBENCH_CLIENTS, Duration.ofSeconds(5));
     }
 
