@@ -65,9 +65,14 @@ final class LatencyFigures {
         Report.note("# %s", Machine.describe(stack.postgresVersion()));
         String bootstrap = stack.startKafka();
         SteadyWriter.createTenants(stack);
-        ServiceProcess cdc = stack.startCdc("cdc", Map.of());
+        Map<String, String> relaySettings = options.passThrough("cdc.", "headwater.cdc.");
+        Map<String, String> projectorSettings = options.passThrough("projector.", "headwater.projector.");
+        if (!relaySettings.isEmpty() || !projectorSettings.isEmpty()) {
+            Report.note("  settings passed through: %s %s", relaySettings, projectorSettings);
+        }
+        ServiceProcess cdc = stack.startCdc("cdc", relaySettings);
         if (view) {
-            stack.startProjector(BenchStack.DATABASE, Map.of());
+            stack.startProjector(BenchStack.DATABASE, projectorSettings);
         }
         try (Topics topics = new Topics(bootstrap)) {
             topics.create(RTT_TOPIC, 12);
@@ -77,8 +82,11 @@ final class LatencyFigures {
         Map<String, Samples> results = new TreeMap<>();
         try (SteadyWriter writer = new SteadyWriter(stack.login(BenchStack.DATABASE, Role.APP), rate);
                 Readers readers = new Readers(stack, bootstrap, writer, view)) {
-            Report.note("  warm-up (not counted): 10 s of load");
-            measure(writer, readers, Duration.ofSeconds(10));
+            // The relay's and the projector's JIT needs tens of seconds on two busy cores; the first
+            // run's round 1 after a 10 s warm-up was ten times slower than round 2.
+            Duration warmUp = options.seconds("warmup", 40);
+            Report.note("  warm-up (not counted): %d s of load", warmUp.toSeconds());
+            measure(writer, readers, warmUp);
             roundTrip(bootstrap, rate, Duration.ofSeconds(5));
             for (int round = 1; round <= rounds; round++) {
                 Histogram rtt = roundTrip(bootstrap, rate, window);

@@ -38,4 +38,19 @@ record Options(Map<String, String> values) {
     int rounds(int fallback) {
         return integer("rounds", fallback);
     }
+
+    /**
+     * Settings passed through to a service, for trying a setting before changing its default:
+     * {@code --cdc.engine.poll-interval=5ms} becomes {@code headwater.cdc.engine.poll-interval=5ms}
+     * for {@code prefix} {@code "cdc."} and {@code target} {@code "headwater.cdc."}.
+     */
+    Map<String, String> passThrough(String prefix, String target) {
+        Map<String, String> result = new HashMap<>();
+        values.forEach((name, value) -> {
+            if (name.startsWith(prefix)) {
+                result.put(target + name.substring(prefix.length()), value);
+            }
+        });
+        return Map.copyOf(result);
+    }
 }
