@@ -265,18 +265,14 @@ final class BenchStack implements AutoCloseable {
         }
     }
 
-    /** A single number from a query run as the superuser. */
+    /** A single number from a query run as the superuser; 0 for SQL NULL. */
     long queryLong(String database, String sql) {
-        try (Connection connection = superuser(database).getConnection();
-                Statement statement = connection.createStatement();
-                ResultSet rows = statement.executeQuery(sql)) {
-            rows.next();
-            return rows.getLong(1);
-        } catch (SQLException e) {
-            throw new IllegalStateException("SQL failed: " + e.getMessage() + "\n" + sql, e);
-        }
+        @Nullable String value = queryText(database, sql);
+        return value == null ? 0 : Long.parseLong(value);
     }
 
+    /** A single value from a query run as the superuser, as text; null for SQL NULL. */
+    @Nullable
     String queryText(String database, String sql) {
         try (Connection connection = superuser(database).getConnection();
                 Statement statement = connection.createStatement();

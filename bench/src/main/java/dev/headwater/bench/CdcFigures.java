@@ -45,7 +45,8 @@ final class CdcFigures {
                             + "', 'pgoutput')");
         }
         long total = Backlog.fill(stack, events);
-        String endLsn = stack.queryText(BenchStack.DATABASE, "SELECT pg_current_wal_lsn()::text");
+        String endLsn = java.util.Objects.requireNonNull(
+                stack.queryText(BenchStack.DATABASE, "SELECT pg_current_wal_lsn()::text"), "pg_current_wal_lsn()");
         Samples baseline = new Samples();
         Samples ours = new Samples();
         Samples oursCpu = new Samples();
