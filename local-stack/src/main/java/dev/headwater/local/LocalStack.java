@@ -29,7 +29,9 @@ import org.slf4j.LoggerFactory;
 public final class LocalStack implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger("headwater.local");
-    private static final List<String> SERVICE_JVM = List.of("-Xms64m", "-Xmx384m", "-XX:+UseSerialGC");
+    /** JVM options of every service the stack starts; the benchmarks start theirs with the same. */
+    public static final List<String> SERVICE_JVM = List.of("-Xms64m", "-Xmx384m", "-XX:+UseSerialGC");
+
     private static final Duration SERVICE_START_TIMEOUT = Duration.ofSeconds(180);
 
     private final StackSettings settings;

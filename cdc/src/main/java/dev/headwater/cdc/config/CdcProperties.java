@@ -74,15 +74,17 @@ public record CdcProperties(
             @DefaultValue Map<String, String> config) {}
 
     /**
-     * @param pollInterval how long the engine waits for more changes before handing over a batch;
-     *     Debezium's default (500 ms) costs about a second of latency
+     * @param pollInterval how long the engine waits for more changes before handing over a batch
+     *     that is not full: every batch below {@code maxBatchSize} waits the whole interval, so it
+     *     adds directly to commit-to-Kafka latency at steady load (bench/run cdc-latency at 1,000
+     *     events/s: p50 25 ms at 20 ms, 15 ms at 5 ms); a backlog fills its batches and does not wait
      * @param maxBatchSize most changes in one batch (one round of produce and acknowledge)
      * @param maxQueueSize changes buffered between the replication stream and the batches
      * @param heartbeatInterval how often, while the log is idle, a heartbeat moves the slot forward
      * @param statusUpdateInterval how often the replication connection reports its position
      */
     public record Engine(
-            @DefaultValue("20ms") @NotNull Duration pollInterval,
+            @DefaultValue("5ms") @NotNull Duration pollInterval,
             @DefaultValue("2048") @Min(1) int maxBatchSize,
             @DefaultValue("8192") @Min(2) int maxQueueSize,
             @DefaultValue("10s") @NotNull Duration heartbeatInterval,

@@ -22,7 +22,7 @@ class CdcPropertiesTest {
         assertThat(settings.topics().partitions()).isEqualTo(12);
         assertThat(settings.topics().replicationFactor()).isEqualTo(3);
         assertThat(settings.topics().precreate()).containsExactly("tenant", "node", "allocation", "api-token");
-        assertThat(settings.engine().pollInterval()).isEqualTo(Duration.ofMillis(20));
+        assertThat(settings.engine().pollInterval()).isEqualTo(Duration.ofMillis(5));
         assertThat(settings.engine().heartbeatInterval()).isEqualTo(Duration.ofSeconds(10));
         assertThat(settings.producer().linger()).isEqualTo(Duration.ofMillis(2));
         assertThat(settings.leader().pollInterval()).isEqualTo(Duration.ofMillis(500));

@@ -16,6 +16,7 @@ public interface EventStore {
      * Appends {@code events} to {@code stream} at the versions following {@code expected}, in one
      * statement. All events get {@code tenantId}.
      *
+     * @throws StreamOfAnotherTenant if the stream's events belong to another tenant (nothing appended)
      * @throws WrongExpectedVersion if the stream is not at the expected version (nothing appended)
      */
     AppendResult append(StreamId stream, String tenantId, ExpectedVersion expected, List<NewEvent> events);

@@ -27,8 +27,10 @@ import tools.jackson.databind.node.ObjectNode;
 
 /**
  * The event store on Postgres. An append is one {@code INSERT ... SELECT} over arrays of the
- * events' columns: one round trip whatever the batch size. It checks the expected version in the
- * same statement, so a stale expectation is reported with the actual version and no error state;
+ * events' columns: one round trip whatever the batch size. It checks the expected version and the
+ * stream's tenant in the same statement, so the happy path costs one statement (a separate head
+ * query before every append was a quarter of a command's round trips), and a stale expectation or
+ * another tenant's stream is reported, after a look at the head, with no error state;
  * a concurrent transaction that takes the same version first is caught by the database (the
  * unique stream version or the contiguity trigger of ADR 0003) and reported the same way.
  */
@@ -41,12 +43,15 @@ final class JdbcEventStore implements EventStore {
 
     /**
      * Versions follow the stream's head, read in the same statement; no row is inserted unless the
-     * head matches the expectation (-1 = any). Rows go in in array order, so the contiguity
-     * trigger sees each event's predecessor.
+     * head matches the expectation (-1 = any) and the stream is new or the appending tenant's (the
+     * tenant of its first event). Rows go in in array order, so the contiguity trigger sees each
+     * event's predecessor.
      */
     static final String APPEND = """
             WITH head AS (
-                SELECT coalesce(max(aggregate_version), 0) AS version
+                SELECT coalesce(max(aggregate_version), 0) AS version,
+                       (SELECT f.tenant_id FROM event_log.events f
+                         WHERE f.aggregate_type = ? AND f.aggregate_id = ? AND f.aggregate_version = 1) AS tenant_id
                   FROM event_log.events
                  WHERE aggregate_type = ? AND aggregate_id = ?)
             INSERT INTO event_log.events (event_id, tenant_id, aggregate_type, aggregate_id, aggregate_version,
@@ -56,7 +61,8 @@ final class JdbcEventStore implements EventStore {
               FROM head,
                    unnest(?::uuid[], ?::text[], ?::int[], ?::text[], ?::text[])
                        WITH ORDINALITY AS e(event_id, event_type, schema_version, payload, metadata, ord)
-             WHERE ? = -1 OR head.version = ?
+             WHERE (? = -1 OR head.version = ?)
+               AND (head.tenant_id IS NULL OR head.tenant_id = ?)
              ORDER BY e.ord
             RETURNING global_position, aggregate_version
             """;
@@ -153,7 +159,13 @@ final class JdbcEventStore implements EventStore {
         }
         if (rows == null || rows.isEmpty()) {
             refused.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
-            throw new WrongExpectedVersion(stream, expected, currentVersion(stream));
+            // Refused: the head says why (another tenant's stream is reported before a stale version).
+            Optional<StreamHead> head = head(stream);
+            if (head.isPresent() && !head.get().tenantId().equals(tenantId)) {
+                throw new StreamOfAnotherTenant(stream, head.get().tenantId());
+            }
+            throw new WrongExpectedVersion(
+                    stream, expected, head.map(StreamHead::version).orElse(0L));
         }
         appended.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
         List<long[]> appendedRows = rows;
@@ -192,6 +204,8 @@ final class JdbcEventStore implements EventStore {
             int p = 1;
             statement.setString(p++, stream.aggregateType());
             statement.setString(p++, stream.aggregateId());
+            statement.setString(p++, stream.aggregateType());
+            statement.setString(p++, stream.aggregateId());
             statement.setString(p++, tenantId);
             statement.setString(p++, stream.aggregateType());
             statement.setString(p++, stream.aggregateId());
@@ -199,7 +213,8 @@ final class JdbcEventStore implements EventStore {
                 statement.setArray(p++, array);
             }
             statement.setLong(p++, expected.sqlValue());
-            statement.setLong(p, expected.sqlValue());
+            statement.setLong(p++, expected.sqlValue());
+            statement.setString(p, tenantId);
             List<long[]> rows = new ArrayList<>(size);
             try (ResultSet result = statement.executeQuery()) {
                 while (result.next()) {

@@ -2,6 +2,7 @@ package dev.headwater.command.stream;
 
 import dev.headwater.command.CommandProperties;
 import dev.headwater.command.controlplane.ControlPlane;
+import dev.headwater.command.eventstore.AppendResult;
 import dev.headwater.command.eventstore.EventStore;
 import dev.headwater.command.eventstore.ExpectedVersion;
 import dev.headwater.command.eventstore.FeedCursor;
@@ -9,6 +10,7 @@ import dev.headwater.command.eventstore.FeedPage;
 import dev.headwater.command.eventstore.NewEvent;
 import dev.headwater.command.eventstore.StreamHead;
 import dev.headwater.command.eventstore.StreamId;
+import dev.headwater.command.eventstore.StreamOfAnotherTenant;
 import dev.headwater.command.execution.CommandOutcome;
 import dev.headwater.command.http.CommandHttp;
 import dev.headwater.command.http.Input;
@@ -26,7 +28,6 @@ import jakarta.servlet.http.HttpServletRequest;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.UUID;
 import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
@@ -129,18 +130,18 @@ class StreamController {
             List<NewEvent> events,
             EventMetadata metadata,
             ApiPrincipal principal) {
-        Optional<StreamHead> head = store.head(stream);
-        if (head.isPresent() && !head.get().tenantId().equals(tenantId)) {
-            Access.requireRead(principal, head.get().tenantId());
-            throw ApiProblem.unprocessable(
-                            "The stream belongs to tenant " + head.get().tenantId())
-                    .withField("tenantId");
-        }
         List<NewEvent> withMetadata = events.stream()
                 .map(event -> new NewEvent(
                         event.eventId(), event.eventType(), event.schemaVersion(), event.payload(), metadata))
                 .toList();
-        var append = store.append(stream, tenantId, expected, withMetadata);
+        AppendResult append;
+        try {
+            append = store.append(stream, tenantId, expected, withMetadata);
+        } catch (StreamOfAnotherTenant e) {
+            Access.requireRead(principal, e.owner());
+            throw ApiProblem.unprocessable("The stream belongs to tenant " + e.owner())
+                    .withField("tenantId");
+        }
         return CommandOutcome.created(
                 append,
                 "/v1/streams/" + stream.aggregateType() + "/" + stream.aggregateId() + "/events",

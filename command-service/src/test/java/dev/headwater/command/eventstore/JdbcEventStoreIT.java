@@ -82,6 +82,33 @@ class JdbcEventStoreIT {
     }
 
     @Test
+    void an_append_to_another_tenants_stream_is_refused_whatever_the_expected_version_and_appends_nothing() {
+        StreamId stream = newStream();
+        store.append(stream, "acme", ExpectedVersion.noStream(), List.of(event("Placed", 1)));
+
+        for (ExpectedVersion expected : List.of(ExpectedVersion.any(), ExpectedVersion.exactly(1))) {
+            assertThatThrownBy(() -> store.append(stream, "globex", expected, List.of(event("Hijacked", 2))))
+                    .isInstanceOfSatisfying(
+                            StreamOfAnotherTenant.class,
+                            e -> assertThat(e.owner()).isEqualTo("acme"));
+        }
+        assertThatThrownBy(() -> store.append(stream, "globex", ExpectedVersion.exactly(5), List.of(event("X", 3))))
+                .as("another tenant's stream is reported before a stale version")
+                .isInstanceOf(StreamOfAnotherTenant.class);
+        assertThatThrownBy(() -> store.append(stream, "acme", ExpectedVersion.exactly(5), List.of(event("X", 3))))
+                .isInstanceOfSatisfying(
+                        WrongExpectedVersion.class,
+                        e -> assertThat(e.actualVersion()).isEqualTo(1L));
+
+        assertThat(store.readStream(stream, 1, 100))
+                .extracting(EventEnvelope::eventType)
+                .containsExactly("Placed");
+        assertThat(store.append(stream, "acme", ExpectedVersion.any(), List.of(event("Paid", 2)))
+                        .newVersion())
+                .isEqualTo(2);
+    }
+
+    @Test
     void the_metadata_column_uses_exactly_the_contract_names() {
         StreamId stream = newStream();
         store.append(

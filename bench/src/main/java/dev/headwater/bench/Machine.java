@@ -1,0 +1,102 @@
+package dev.headwater.bench;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import org.apache.kafka.common.utils.AppInfoParser;
+
+/** What a figure was measured on, printed above every result, and the machine's load at a moment. */
+final class Machine {
+
+    private Machine() {}
+
+    static String describe(String postgresVersion) {
+        Runtime runtime = Runtime.getRuntime();
+        return String.format(
+                Locale.ROOT,
+                "machine: %s, %d cores, %.1f GiB memory; JDK %s (%s); %s; Kafka %s",
+                cpuModel(),
+                runtime.availableProcessors(),
+                memoryKib() / 1024.0 / 1024.0,
+                System.getProperty("java.version"),
+                System.getProperty("java.vm.name"),
+                postgresVersion,
+                AppInfoParser.getVersion());
+    }
+
+    /** The 1-minute load average: how many runnable processes competed for the cores. */
+    static double load() {
+        try {
+            return Double.parseDouble(Files.readString(Path.of("/proc/loadavg")).split(" ")[0]);
+        } catch (IOException | RuntimeException e) {
+            return Double.NaN;
+        }
+    }
+
+    /** The three load averages, as uptime prints them. */
+    static String loadAverages() {
+        try {
+            String[] parts = Files.readString(Path.of("/proc/loadavg")).split(" ");
+            return parts[0] + " " + parts[1] + " " + parts[2];
+        } catch (IOException | RuntimeException e) {
+            return "unknown";
+        }
+    }
+
+    /** Resident memory of a process in MiB ({@code VmRSS}), or -1 when it is gone. */
+    static double rssMib(long pid) {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
+                if (line.startsWith("VmRSS:")) {
+                    return Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024.0;
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+        return -1;
+    }
+
+    /**
+     * CPU time a process has used so far (user + system), in seconds, or NaN when it is gone. On a
+     * shared machine, CPU per event is a steadier measure of a change than a rate.
+     */
+    static double cpuSeconds(long pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+            // Fields after the command name, which is in parentheses and may contain spaces.
+            String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            long ticks = Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
+            return ticks / (double) CLOCK_TICKS_PER_SECOND;
+        } catch (IOException | RuntimeException e) {
+            return Double.NaN;
+        }
+    }
+
+    /** USER_HZ, 100 on every Linux this runs on. */
+    private static final int CLOCK_TICKS_PER_SECOND = 100;
+
+    private static String cpuModel() {
+        return firstValue(Path.of("/proc/cpuinfo"), "model name").orElse(System.getProperty("os.arch"));
+    }
+
+    private static long memoryKib() {
+        return firstValue(Path.of("/proc/meminfo"), "MemTotal")
+                .map(v -> Long.parseLong(v.replaceAll("[^0-9]", "")))
+                .orElse(0L);
+    }
+
+    private static java.util.Optional<String> firstValue(Path file, String key) {
+        try {
+            List<String> lines = Files.readAllLines(file);
+            return lines.stream()
+                    .filter(line -> line.startsWith(key))
+                    .map(line -> line.substring(line.indexOf(':') + 1).trim())
+                    .findFirst();
+        } catch (IOException e) {
+            return java.util.Optional.empty();
+        }
+    }
+}
