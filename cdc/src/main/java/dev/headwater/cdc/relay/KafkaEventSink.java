@@ -59,6 +59,10 @@ final class KafkaEventSink {
                 EventHeaders.of(event).forEach((name, value) -> record.headers().add(name, value));
                 acks.add(producer.send(record, this::abortOnFailure));
             }
+            // The caller waits for every acknowledgement next, so nothing is gained by letting the
+            // producer linger for more records: send what is buffered now. Same batches, same
+            // single request in flight (ADR 0025); linger only applies between relay batches.
+            producer.flush();
         } catch (KafkaException e) {
             throw new TransientRelayFailure("Sending to Kafka failed", e);
         }
