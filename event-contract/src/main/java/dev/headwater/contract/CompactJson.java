@@ -1,5 +1,6 @@
 package dev.headwater.contract;
 
+import java.util.Arrays;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -89,7 +90,7 @@ final class CompactJson {
         if (!seenRoot || depth != 0) {
             return null;
         }
-        return written == length ? out : java.util.Arrays.copyOf(out, written);
+        return written == length ? out : Arrays.copyOf(out, written);
     }
 
     /** The index after the closing quote of the string starting at {@code start}, or -1. */
