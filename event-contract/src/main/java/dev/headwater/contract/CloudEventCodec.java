@@ -4,6 +4,7 @@ import java.io.ByteArrayOutputStream;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.UUID;
+import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.core.JacksonException;
 import tools.jackson.core.JsonGenerator;
@@ -38,8 +39,30 @@ public final class CloudEventCodec {
     }
 
     public byte[] encode(EventEnvelope event) {
-        ByteArrayOutputStream out =
-                new ByteArrayOutputStream(256 + event.payload().size() * 32);
+        return encode(event, event.payload().size() * 32, json -> json.writeTree(event.payload()));
+    }
+
+    /**
+     * The same bytes {@link #encode(EventEnvelope)} writes for this event with the payload that
+     * {@code payloadJson} holds, without building the payload's tree where that can be avoided:
+     * for the text Postgres prints for a {@code jsonb} object with whole numbers (every event of
+     * the catalogue) the text is only stripped of whitespace (see {@code CompactJson}); other text
+     * is parsed and re-serialised as {@link #encode(EventEnvelope)} does.
+     *
+     * @param payloadJson the payload as JSON text; must be a JSON object
+     * @throws ContractViolation if the text is not JSON or not an object
+     */
+    public byte[] encode(EventAttributes event, String payloadJson) {
+        char[] compact = CompactJson.compactObject(payloadJson);
+        if (compact != null) {
+            return encode(event, compact.length, json -> json.writeRawValue(compact, 0, compact.length));
+        }
+        JsonNode payload = parsePayload(payloadJson);
+        return encode(event, payloadJson.length(), json -> json.writeTree(payload));
+    }
+
+    private byte[] encode(EventAttributes event, int dataSizeHint, Consumer<JsonGenerator> writeData) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(256 + dataSizeHint);
         try (JsonGenerator json = mapper.createGenerator(out)) {
             json.writeStartObject();
             json.writeStringProperty("specversion", SPEC_VERSION);
@@ -47,15 +70,16 @@ public final class CloudEventCodec {
             json.writeStringProperty("source", SOURCE_PREFIX + event.aggregateType());
             json.writeStringProperty("type", event.eventType());
             json.writeStringProperty("subject", event.aggregateId());
-            json.writeStringProperty("time", event.recordedAt().toString());
+            json.writeStringProperty("time", InstantText.format(event.recordedAt()));
             json.writeStringProperty("datacontenttype", DATA_CONTENT_TYPE);
             json.writeStringProperty("tenantid", event.tenantId());
             json.writeStringProperty("aggregatetype", event.aggregateType());
             json.writeStringProperty("aggregateversion", Long.toString(event.aggregateVersion()));
             json.writeStringProperty("globalposition", Long.toString(event.globalPosition()));
             json.writeNumberProperty("schemaversion", event.schemaVersion());
-            if (event.commitLsn() != null) {
-                json.writeStringProperty("commitlsn", EventHeaders.formatLsn(event.commitLsn()));
+            Long commitLsn = event.commitLsn();
+            if (commitLsn != null) {
+                json.writeStringProperty("commitlsn", EventHeaders.formatLsn(commitLsn));
             }
             EventMetadata metadata = event.metadata();
             writeOptional(json, "actor", metadata.actor());
@@ -64,10 +88,23 @@ public final class CloudEventCodec {
             writeOptional(json, "causationid", metadata.causationId());
             writeOptional(json, "traceparent", metadata.traceparent());
             json.writeName("data");
-            json.writeTree(event.payload());
+            writeData.accept(json);
             json.writeEndObject();
         }
         return out.toByteArray();
+    }
+
+    private JsonNode parsePayload(String payloadJson) {
+        JsonNode payload;
+        try {
+            payload = mapper.readTree(payloadJson);
+        } catch (JacksonException e) {
+            throw new ContractViolation("payload", "is not JSON: " + e.getOriginalMessage());
+        }
+        if (payload == null || !payload.isObject()) {
+            throw new ContractViolation("payload", "must be a JSON object");
+        }
+        return payload;
     }
 
     public EventEnvelope decode(byte[] value) {

@@ -36,7 +36,8 @@ public record EventEnvelope(
         EventMetadata metadata,
         Instant recordedAt,
         long globalPosition,
-        @Nullable Long commitLsn) {
+        @Nullable Long commitLsn)
+        implements EventAttributes {
 
     /**
      * Aggregate types name topics and URL segments: lower-case letters, digits, {@code _} and
@@ -45,26 +46,20 @@ public record EventEnvelope(
     public static final Pattern AGGREGATE_TYPE = Pattern.compile("[a-z][a-z0-9_-]{0,63}");
 
     public EventEnvelope {
-        Objects.requireNonNull(eventId, "eventId");
-        requireText("tenantId", tenantId);
-        requireText("aggregateType", aggregateType);
-        if (!AGGREGATE_TYPE.matcher(aggregateType).matches()) {
-            throw new ContractViolation("aggregateType", "'" + aggregateType + "' does not match " + AGGREGATE_TYPE);
-        }
-        requireText("aggregateId", aggregateId);
-        if (aggregateVersion < 1) {
-            throw new ContractViolation("aggregateVersion", "must be at least 1, was " + aggregateVersion);
-        }
-        requireText("eventType", eventType);
-        if (schemaVersion < 1) {
-            throw new ContractViolation("schemaVersion", "must be at least 1, was " + schemaVersion);
-        }
+        EventAttributes.requireValid(
+                eventId,
+                tenantId,
+                aggregateType,
+                aggregateId,
+                aggregateVersion,
+                eventType,
+                schemaVersion,
+                metadata,
+                recordedAt);
         Objects.requireNonNull(payload, "payload");
         if (!payload.isObject()) {
             throw new ContractViolation("payload", "must be a JSON object");
         }
-        Objects.requireNonNull(metadata, "metadata");
-        Objects.requireNonNull(recordedAt, "recordedAt");
     }
 
     /** The same event with the commit LSN the relay observed. */
@@ -82,11 +77,5 @@ public record EventEnvelope(
                 recordedAt,
                 globalPosition,
                 lsn);
-    }
-
-    private static void requireText(String field, @Nullable String value) {
-        if (value == null || value.isEmpty()) {
-            throw new ContractViolation(field, "is required");
-        }
     }
 }

@@ -31,7 +31,7 @@ public final class EventHeaders {
      * {@link #CONTENT_TYPE} and every {@code hw-} header; {@link #COMMIT_LSN} only where the
      * commit LSN is known.
      */
-    public static Map<String, byte[]> of(EventEnvelope event) {
+    public static Map<String, byte[]> of(EventAttributes event) {
         Map<String, byte[]> headers = new LinkedHashMap<>();
         put(headers, CONTENT_TYPE, CONTENT_TYPE_VALUE);
         put(headers, EVENT_ID, event.eventId().toString());
@@ -40,8 +40,9 @@ public final class EventHeaders {
         put(headers, AGGREGATE_TYPE, event.aggregateType());
         put(headers, AGGREGATE_VERSION, Long.toString(event.aggregateVersion()));
         put(headers, GLOBAL_POSITION, Long.toString(event.globalPosition()));
-        if (event.commitLsn() != null) {
-            put(headers, COMMIT_LSN, formatLsn(event.commitLsn()));
+        Long commitLsn = event.commitLsn();
+        if (commitLsn != null) {
+            put(headers, COMMIT_LSN, formatLsn(commitLsn));
         }
         return Collections.unmodifiableMap(headers);
     }

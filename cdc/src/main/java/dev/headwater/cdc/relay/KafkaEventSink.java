@@ -1,7 +1,7 @@
 package dev.headwater.cdc.relay;
 
 import dev.headwater.contract.CloudEventCodec;
-import dev.headwater.contract.EventEnvelope;
+import dev.headwater.contract.ContractViolation;
 import dev.headwater.contract.EventHeaders;
 import dev.headwater.contract.TopicNaming;
 import java.time.Duration;
@@ -45,7 +45,7 @@ final class KafkaEventSink {
         }
     }
 
-    void publish(List<EventEnvelope> events) throws InterruptedException {
+    void publish(List<RelayedEvent> events) throws InterruptedException {
         if (events.isEmpty()) {
             return;
         }
@@ -53,12 +53,16 @@ final class KafkaEventSink {
                 events.stream().map(e -> naming.topicFor(e.aggregateType())).toList());
         List<Future<RecordMetadata>> acks = new ArrayList<>(events.size());
         try {
-            for (EventEnvelope event : events) {
+            for (RelayedEvent event : events) {
                 ProducerRecord<String, byte[]> record = new ProducerRecord<>(
-                        naming.topicFor(event.aggregateType()), event.aggregateId(), codec.encode(event));
+                        naming.topicFor(event.aggregateType()), event.aggregateId(), encode(event));
                 EventHeaders.of(event).forEach((name, value) -> record.headers().add(name, value));
                 acks.add(producer.send(record, this::abortOnFailure));
             }
+            // The caller waits for every acknowledgement next, so nothing is gained by letting the
+            // producer linger for more records: send what is buffered now. Same batches, same
+            // single request in flight (ADR 0025); linger only applies between relay batches.
+            producer.flush();
         } catch (KafkaException e) {
             throw new TransientRelayFailure("Sending to Kafka failed", e);
         }
@@ -66,12 +70,24 @@ final class KafkaEventSink {
             try {
                 acks.get(i).get();
             } catch (ExecutionException e) {
-                EventEnvelope event = events.get(i);
+                RelayedEvent event = events.get(i);
                 throw new TransientRelayFailure(
                         "Kafka did not acknowledge event " + event.eventId() + " (global position "
                                 + event.globalPosition() + ")",
                         e.getCause());
             }
+        }
+    }
+
+    /** The record value; a payload the codec refuses is a permanent failure, as in the mapper. */
+    private byte[] encode(RelayedEvent event) {
+        try {
+            return codec.encode(event, event.payloadJson());
+        } catch (ContractViolation e) {
+            throw new PermanentRelayFailure(
+                    "The event at global position " + event.globalPosition() + " does not fit the topic contract: "
+                            + e.getMessage(),
+                    e);
         }
     }
 }

@@ -1,6 +1,5 @@
 package dev.headwater.cdc.relay;
 
-import dev.headwater.contract.EventEnvelope;
 import io.debezium.engine.DebeziumEngine;
 import io.debezium.engine.RecordChangeEvent;
 import java.time.Clock;
@@ -51,12 +50,12 @@ final class RelayBatchHandler implements DebeziumEngine.ChangeConsumer<RecordCha
             throws InterruptedException {
         long started = System.nanoTime();
         List<TransactionAssembler.Ready> ready = transactions.accept(records);
-        List<EventEnvelope> events = new ArrayList<>(ready.size());
+        List<RelayedEvent> events = new ArrayList<>(ready.size());
         List<Instant> committedAt = new ArrayList<>(ready.size());
         for (TransactionAssembler.Ready change : ready) {
             if (change.kind().isRow()) {
                 SourceRecord record = change.event().record();
-                events.add(mapper.toEnvelope(record, change.commitLsn()));
+                events.add(mapper.toEvent(record, change.commitLsn()));
                 if (change.kind() == ChangeKind.STREAMED_ROW) {
                     committedAt.add(commitTime(record));
                 }

@@ -76,6 +76,29 @@ class PostgresOffsetStoreIT {
         }
     }
 
+    @Test
+    void the_store_commits_without_waiting_for_the_wal_flush_and_only_its_own_session_does() throws Exception {
+        try (PostgresAdvisoryLock lock = lock("async_it")) {
+            assertThat(lock.tryAcquire()).isTrue();
+            PostgresOffsetStore store = store("async_it", lock.holderPid());
+            store.start();
+            try {
+                store.set(Map.of(KEY, bytes("{\"lsn\":3,\"lsn_commit\":3}")), null)
+                        .get();
+
+                assertThat(store.sessionSetting("synchronous_commit")).isEqualTo("off");
+                try (var other = postgres.dataSource(DbRole.CDC).getConnection();
+                        var statement = other.createStatement();
+                        var rows = statement.executeQuery("SHOW synchronous_commit")) {
+                    rows.next();
+                    assertThat(rows.getString(1)).isEqualTo("on");
+                }
+            } finally {
+                store.stop();
+            }
+        }
+    }
+
     private static PostgresAdvisoryLock lock(String slot) {
         return new PostgresAdvisoryLock(
                 postgres.jdbcUrl(),

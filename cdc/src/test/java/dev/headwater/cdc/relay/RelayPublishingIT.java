@@ -7,6 +7,8 @@ import dev.headwater.cdc.support.EventLog;
 import dev.headwater.cdc.support.Streams;
 import dev.headwater.cdc.support.TopicReader;
 import dev.headwater.cdc.support.Writers;
+import dev.headwater.contract.CloudEventCodec;
+import dev.headwater.contract.EventEnvelope;
 import dev.headwater.testsupport.DbRole;
 import dev.headwater.testsupport.KafkaExtension;
 import dev.headwater.testsupport.PostgresExtension;
@@ -175,6 +177,51 @@ class RelayPublishingIT {
             assertThat(event.getExtension("actor")).isEqualTo("test");
             assertThat(event.getExtension("traceparent"))
                     .isEqualTo("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01");
+        } finally {
+            relay.stop();
+        }
+    }
+
+    @Test
+    void every_value_is_byte_for_byte_what_encoding_the_events_payload_tree_gives_snapshot_and_streamed()
+            throws Exception {
+        // Payloads as a client might send them; Postgres stores jsonb and prints its own text,
+        // which the relay copies into the record (compacted) instead of parsing and re-serialising.
+        List<String> payloads = List.of(
+                "{\"name\":\"Acme\",\"quota\":{\"cpuMillis\":8000,\"memoryMib\":16384,\"gpus\":1}}",
+                "{ \"text\" : \"Z\\u00fcrich \\\"q\\\" a\\\\b \\t\\n 東京 🚀 \\/\", \"list\": [1, -2, [], {}, null, true] }",
+                "{\"big\": 123456789012345678901234567890, \"ratio\": 1.50, \"exp\": 1e3, \"tiny\": 0.00001}",
+                "{\"control\": \"bell\\u0007\", \"dup\": 1, \"dup\": 2}");
+        String metadata = "{\"actor\": \"token:x\", \"commandId\": \"c-1\", \"causationId\": 7, \"extra\": {\"a\": 1}}";
+        EventLog log = new EventLog(postgres.dataSource(DbRole.APP));
+        log.append("tenant", "bytes-0", payloads.get(0), metadata); // read by the snapshot
+        var settings = TestRelays.settings(
+                Map.of("headwater.cdc.slot-name", "bytes_it", "headwater.cdc.topics.prefix", "bytes"));
+        TestRelays.Relay relay = TestRelays.relay(postgres, kafka.bootstrapServers(), settings);
+        relay.start(settings);
+        CloudEventCodec codec = new CloudEventCodec();
+        try (TopicReader reader = new TopicReader(kafka.bootstrapServers(), List.of("bytes.tenant.events"))) {
+            TestRelays.awaitStreaming(postgres, settings);
+            for (int i = 0; i < payloads.size(); i++) {
+                log.append("tenant", "bytes-" + (i + 1), payloads.get(i), metadata);
+            }
+            await("the snapshot's and the streamed events")
+                    .atMost(Duration.ofSeconds(60))
+                    .until(() -> reader.poll().size() >= payloads.size() + 1);
+
+            for (TopicReader.Read read : reader.poll()) {
+                // decode gives the payload's tree; encoding that envelope is the tree path.
+                assertThat(new String(read.value(), StandardCharsets.UTF_8))
+                        .isEqualTo(new String(codec.encode(read.event()), StandardCharsets.UTF_8));
+                assertThat(read.value()).isEqualTo(codec.encode(read.event()));
+            }
+            EventEnvelope unicode = reader.poll().stream()
+                    .filter(r -> r.key().equals("bytes-2"))
+                    .findFirst()
+                    .orElseThrow()
+                    .event();
+            assertThat(unicode.payload().get("text").asString()).isEqualTo("Zürich \"q\" a\\b \t\n 東京 🚀 /");
+            assertThat(unicode.metadata().causationId()).isEqualTo("7");
         } finally {
             relay.stop();
         }

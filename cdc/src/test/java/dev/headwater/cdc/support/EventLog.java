@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import javax.sql.DataSource;
+import org.jspecify.annotations.Nullable;
 
 /** Appends to and reads the event log as the command service would (role headwater_app). */
 public final class EventLog {
@@ -21,6 +22,9 @@ public final class EventLog {
     static final String NEXT_VERSION = """
             SELECT coalesce(max(aggregate_version), 0) + 1 FROM event_log.events
              WHERE aggregate_type = ? AND aggregate_id = ?""";
+
+    private static final String METADATA =
+            "{\"actor\":\"test\",\"traceparent\":\"00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01\"}";
 
     /** One row as stored. */
     public record Row(UUID eventId, String aggregateType, String aggregateId, long version, long globalPosition) {}
@@ -40,6 +44,22 @@ public final class EventLog {
 
     /** Appends at the next version using the caller's connection (and its transaction). */
     public static UUID append(Connection connection, String aggregateType, String aggregateId) throws SQLException {
+        return append(connection, aggregateType, aggregateId, null, METADATA);
+    }
+
+    /**
+     * Appends one event with this payload and metadata (JSON text) in its own transaction;
+     * a {@code null} payload is the usual {@code {"n": version, "label": "v<version>"}}.
+     */
+    public UUID append(String aggregateType, String aggregateId, String payload, String metadata) throws SQLException {
+        try (Connection connection = app.getConnection()) {
+            return append(connection, aggregateType, aggregateId, payload, metadata);
+        }
+    }
+
+    private static UUID append(
+            Connection connection, String aggregateType, String aggregateId, @Nullable String payload, String metadata)
+            throws SQLException {
         long version;
         try (PreparedStatement next = connection.prepareStatement(NEXT_VERSION)) {
             next.setString(1, aggregateType);
@@ -57,10 +77,8 @@ public final class EventLog {
             insert.setString(4, aggregateId);
             insert.setLong(5, version);
             insert.setString(6, "Something" + (version == 1 ? "Created" : "Changed"));
-            insert.setString(7, "{\"n\":" + version + ",\"label\":\"v" + version + "\"}");
-            insert.setString(
-                    8,
-                    "{\"actor\":\"test\",\"traceparent\":\"00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01\"}");
+            insert.setString(7, payload != null ? payload : "{\"n\":" + version + ",\"label\":\"v" + version + "\"}");
+            insert.setString(8, metadata);
             insert.executeUpdate();
         }
         return id;

@@ -52,4 +52,30 @@ public final class Offsets {
             }
         }
     }
+
+    /** The slot's {@code confirmed_flush_lsn} as a number, or -1 when the slot does not exist. */
+    public long confirmedFlush(String slot) throws SQLException {
+        try (Connection connection = dataSource.getConnection();
+                PreparedStatement statement = connection.prepareStatement("""
+                        SELECT (confirmed_flush_lsn - '0/0'::pg_lsn)::bigint
+                          FROM pg_replication_slots WHERE slot_name = ?""")) {
+            statement.setString(1, slot);
+            try (ResultSet rows = statement.executeQuery()) {
+                return rows.next() ? rows.getLong(1) : -1;
+            }
+        }
+    }
+
+    /** Replaces the committed offset, as a lost offset write would leave it. */
+    public void overwrite(String slot, JsonNode offset) throws SQLException {
+        try (Connection connection = dataSource.getConnection();
+                PreparedStatement statement =
+                        connection.prepareStatement("UPDATE cdc.offsets SET offset_value = ? WHERE store = ?")) {
+            statement.setString(1, JSON.writeValueAsString(offset));
+            statement.setString(2, slot);
+            if (statement.executeUpdate() != 1) {
+                throw new IllegalStateException("No offset stored for " + slot);
+            }
+        }
+    }
 }

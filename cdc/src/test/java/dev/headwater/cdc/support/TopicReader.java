@@ -24,9 +24,15 @@ import org.apache.kafka.common.serialization.StringDeserializer;
  */
 public final class TopicReader implements AutoCloseable {
 
-    /** A record as read: where it was and what it said. */
+    /** A record as read: where it was and what it said, decoded and as published ({@code value}). */
     public record Read(
-            String topic, int partition, long offset, String key, EventEnvelope event, Map<String, String> headers) {}
+            String topic,
+            int partition,
+            long offset,
+            String key,
+            EventEnvelope event,
+            Map<String, String> headers,
+            byte[] value) {}
 
     private final KafkaConsumer<String, byte[]> consumer;
     private final CloudEventCodec codec = new CloudEventCodec();
@@ -56,7 +62,8 @@ public final class TopicReader implements AutoCloseable {
                     record.offset(),
                     record.key(),
                     codec.decode(record.value()),
-                    headers));
+                    headers,
+                    record.value()));
         }
         return List.copyOf(read);
     }
