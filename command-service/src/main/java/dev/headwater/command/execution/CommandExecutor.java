@@ -94,7 +94,9 @@ public final class CommandExecutor {
     private CommandResponse runWithRetries(CommandRequest request, Supplier<CommandOutcome> command) {
         for (int attempt = 1; ; attempt++) {
             try {
-                CommandResponse response = transactions.execute(status -> runOnce(request, command));
+                CommandResponse response = needsTransaction(request)
+                        ? transactions.execute(status -> runOnce(request, command))
+                        : runOnce(request, command);
                 if (response == null) {
                     throw new IllegalStateException("the transaction returned no response");
                 }
@@ -123,6 +125,15 @@ public final class CommandExecutor {
                         e.getMessage());
             }
         }
+    }
+
+    /**
+     * A single-statement command without an idempotency key runs in autocommit: its statement is
+     * its own transaction, so an explicit BEGIN and COMMIT would only add a round trip (of two) to
+     * every such command. Anything else runs in one transaction with its key's record.
+     */
+    static boolean needsTransaction(CommandRequest request) {
+        return !request.singleStatement() || request.idempotencyKey() != null;
     }
 
     private CommandResponse runOnce(CommandRequest request, Supplier<CommandOutcome> command) {

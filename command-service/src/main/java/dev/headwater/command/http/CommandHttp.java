@@ -87,11 +87,40 @@ public class CommandHttp {
             ExpectedVersion pinned,
             boolean pinnedByHeader,
             Function<EventMetadata, CommandOutcome> command) {
+        return run(commandType, request, principal, body, pinned, pinnedByHeader, false, command);
+    }
+
+    /**
+     * Like {@link #run}, for a command that writes with exactly one statement and reads only after
+     * that statement wrote nothing (see {@link CommandRequest#singleStatement()}).
+     */
+    public ResponseEntity<String> runSingleStatement(
+            String commandType,
+            HttpServletRequest request,
+            ApiPrincipal principal,
+            @Nullable Object body,
+            ExpectedVersion pinned,
+            boolean pinnedByHeader,
+            Function<EventMetadata, CommandOutcome> command) {
+        return run(commandType, request, principal, body, pinned, pinnedByHeader, true, command);
+    }
+
+    private ResponseEntity<String> run(
+            String commandType,
+            HttpServletRequest request,
+            ApiPrincipal principal,
+            @Nullable Object body,
+            ExpectedVersion pinned,
+            boolean pinnedByHeader,
+            boolean singleStatement,
+            Function<EventMetadata, CommandOutcome> command) {
         String key = idempotencyKey(request);
         String scope = principal.tenantId() == null ? ControlPlane.PLATFORM_TENANT : principal.tenantId();
         EventMetadata metadata = metadata(request, principal);
+        // The fingerprint is only ever compared with a key's record: without a key, no need to hash the body.
+        String requestHash = key == null ? "" : fingerprint(request, body);
         CommandRequest commandRequest =
-                new CommandRequest(commandType, scope, key, fingerprint(request, body), pinned.isPinned());
+                new CommandRequest(commandType, scope, key, requestHash, pinned.isPinned(), singleStatement);
         CommandResponse response;
         try {
             response = executor.execute(commandRequest, () -> command.apply(metadata));

@@ -113,7 +113,8 @@ class StreamController {
             throw ApiProblem.badRequest("expectedVersion", "expectedVersion and If-Match disagree");
         }
         ExpectedVersion expected = fromHeader.isPinned() ? fromHeader : fromBody;
-        return http.run(
+        // One INSERT ... SELECT, which reads the head only after it inserted nothing (JdbcEventStore).
+        return http.runSingleStatement(
                 "stream.append",
                 request,
                 principal,

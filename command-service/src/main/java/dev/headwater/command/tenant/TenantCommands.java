@@ -14,6 +14,8 @@ import dev.headwater.command.execution.CommandRejected.Reason;
 import dev.headwater.contract.EventMetadata;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 import tools.jackson.databind.json.JsonMapper;
@@ -37,6 +39,11 @@ public class TenantCommands {
     static final String SET_STATUS = "UPDATE command.tenants SET status = ? WHERE tenant_id = ?";
     static final String EXISTS = "SELECT count(*) FROM command.tenants WHERE tenant_id = ?";
 
+    /** Bounds the memory of {@link #exists}'s remembered tenants; beyond it, the query answers. */
+    static final int KNOWN_TENANTS_LIMIT = 100_000;
+
+    private final Set<String> knownTenants = ConcurrentHashMap.newKeySet();
+
     private final EventStore events;
     private final JdbcTemplate jdbc;
     private final JsonMapper json;
@@ -51,10 +58,22 @@ public class TenantCommands {
         return new StreamId(ControlPlane.TENANT, tenantId);
     }
 
-    /** Whether the tenant was created (suspended tenants exist too). */
+    /**
+     * Whether the tenant was created (suspended tenants exist too). A tenant once created is never
+     * removed (the service's role has no DELETE on {@code command.tenants} and no command deletes
+     * one), so a "yes" is remembered and a platform admin's appends to a known tenant skip the
+     * query; a "no" is always asked again, as the tenant may be created at any moment.
+     */
     public boolean exists(String tenantId) {
+        if (knownTenants.contains(tenantId)) {
+            return true;
+        }
         Integer count = jdbc.queryForObject(EXISTS, Integer.class, tenantId);
-        return count != null && count > 0;
+        boolean exists = count != null && count > 0;
+        if (exists && knownTenants.size() < KNOWN_TENANTS_LIMIT) {
+            knownTenants.add(tenantId);
+        }
+        return exists;
     }
 
     public CommandOutcome create(String tenantId, String name, Resources quota, EventMetadata metadata) {

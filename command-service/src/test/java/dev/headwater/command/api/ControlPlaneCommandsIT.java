@@ -110,6 +110,24 @@ class ControlPlaneCommandsIT extends ServiceIT {
     }
 
     @Test
+    void a_platform_admins_append_for_a_tenant_not_yet_created_is_refused_then_accepted_once_it_exists() {
+        String tenant = newId("later");
+        String append =
+                "{\"tenantId\": \"%s\", \"events\": [{\"type\": \"OrderPlaced\", \"payload\": {}}]}".formatted(tenant);
+        long before = eventCount();
+
+        Api.Response refused = api.post("/v1/streams/order/" + newId("o") + "/events", ADMIN, append);
+        assertThat(refused.status()).as(refused.toString()).isEqualTo(422);
+        assertThat(eventCount()).isEqualTo(before);
+
+        api.createTenant(ADMIN, tenant, 1000, 1000, 0);
+        for (int i = 0; i < 2; i++) {
+            Api.Response accepted = api.post("/v1/streams/order/" + newId("o") + "/events", ADMIN, append);
+            assertThat(accepted.status()).as(accepted.toString()).isEqualTo(201);
+        }
+    }
+
+    @Test
     void the_platform_tenant_id_is_reserved() {
         assertThat(api.createTenant(ADMIN, "platform", 1, 1, 0).status()).isEqualTo(422);
     }
