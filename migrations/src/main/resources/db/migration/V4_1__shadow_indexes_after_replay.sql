@@ -11,7 +11,7 @@ $$
 DECLARE
     t text;
     g record;
-    c record;
+    con record;
     i record;
     n int := 0;
 BEGIN
@@ -19,13 +19,13 @@ BEGIN
         EXECUTE format('DROP TABLE IF EXISTS projection_shadow.%I', t);
         EXECUTE format('CREATE TABLE projection_shadow.%I (LIKE projection.%I INCLUDING ALL EXCLUDING INDEXES)', t, t);
         -- Primary key and unique constraints at once, under the live table's names.
-        FOR c IN
+        FOR con IN
             SELECT conname, pg_get_constraintdef(oid) AS def
               FROM pg_constraint
              WHERE conrelid = format('projection.%I', t)::regclass AND contype IN ('p', 'u')
              ORDER BY contype, conname
         LOOP
-            EXECUTE format('ALTER TABLE projection_shadow.%I ADD CONSTRAINT %I %s', t, c.conname, c.def);
+            EXECUTE format('ALTER TABLE projection_shadow.%I ADD CONSTRAINT %I %s', t, con.conname, con.def);
         END LOOP;
         -- Unique indexes that back no constraint keep rows unique too: also at once.
         FOR i IN

@@ -143,7 +143,7 @@ class RebuildIT {
                 var statement = connection.createStatement();
                 var rows = statement.executeQuery("""
                         SELECT i.tablename || ': ' || i.indexname || ' ' || substring(i.indexdef FROM ' USING .*$')
-                               || coalesce(' constraint ' || c.contype, '')
+                               || coalesce(' constraint ' || c.contype::text, '')
                           FROM pg_indexes i
                           LEFT JOIN pg_constraint c
                             ON c.conname = i.indexname AND c.connamespace = 'projection'::regnamespace
