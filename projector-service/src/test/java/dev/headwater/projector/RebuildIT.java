@@ -45,6 +45,9 @@ class RebuildIT {
                     .atMost(Duration.ofSeconds(60))
                     .untilAsserted(() -> Convergence.assertVersions(projector, before));
 
+            List<String> indexesBefore = indexesOfViews(projector);
+            assertThat(indexesBefore).as("indexes of the live views").isNotEmpty();
+
             AtomicBoolean querying = new AtomicBoolean(true);
             Map<Integer, AtomicInteger> statuses = new ConcurrentHashMap<>();
             Thread queries = new Thread(() -> {
@@ -115,6 +118,11 @@ class RebuildIT {
                         .isEqualTo(Generation.RETIRED);
             }
 
+            assertThat(indexesOfViews(projector))
+                    .as("the swapped-in tables have every index and constraint of the tables they replaced,"
+                            + " although the replay filled them before their secondary indexes were built")
+                    .isEqualTo(indexesBefore);
+
             assertThat(caughtUpFromKafka)
                     .as("events the rebuilds caught up on from Kafka")
                     .isPositive();
@@ -126,6 +134,28 @@ class RebuildIT {
                     .untilAsserted(() -> Convergence.assertVersions(projector, expected));
             Convergence.assertViews(projector, expected);
         }
+    }
+
+    /** Every index of the view tables (name and definition) and every primary key and unique constraint. */
+    private static List<String> indexesOfViews(DataSource dataSource) throws java.sql.SQLException {
+        List<String> found = new ArrayList<>();
+        try (var connection = dataSource.getConnection();
+                var statement = connection.createStatement();
+                var rows = statement.executeQuery("""
+                        SELECT i.tablename || ': ' || i.indexname || ' ' || substring(i.indexdef FROM ' USING .*$')
+                               || coalesce(' constraint ' || c.contype::text, '')
+                          FROM pg_indexes i
+                          LEFT JOIN pg_constraint c
+                            ON c.conname = i.indexname AND c.connamespace = 'projection'::regnamespace
+                         WHERE i.schemaname = 'projection'
+                           AND i.tablename IN (SELECT table_name FROM projection.view_tables)
+                         ORDER BY 1
+                        """)) {
+            while (rows.next()) {
+                found.add(rows.getString(1));
+            }
+        }
+        return found;
     }
 
     private static long liveGeneration(ProjectorInstance instance, String projection) {

@@ -9,6 +9,7 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /** {@code projection.applied_versions}: the highest version per aggregate a generation has applied. */
 final class AppliedVersionStore {
@@ -36,6 +37,20 @@ final class AppliedVersionStore {
             SELECT ?, ?, k.aggregate_type, k.aggregate_id, k.version FROM k
             ON CONFLICT (projection, generation, aggregate_type, aggregate_id) DO UPDATE SET version = excluded.version
             """;
+
+    /**
+     * Aggregates the batch's lookup did not find: a plain insert, without the speculative insertion
+     * and the second index probe of {@code ON CONFLICT}. Another writer of the same generation that
+     * inserted one of them meanwhile (a consumer that still believes it owns the partition) makes
+     * it fail with a unique violation, which {@link #storeBatch} turns into a conflict.
+     */
+    static final String INSERT_NEW = """
+            WITH k AS (SELECT * FROM unnest(?::text[], ?::text[], ?::bigint[]) AS k(aggregate_type, aggregate_id, version))
+            INSERT INTO projection.applied_versions (projection, generation, aggregate_type, aggregate_id, version)
+            SELECT ?, ?, k.aggregate_type, k.aggregate_id, k.version FROM k
+            """;
+
+    private static final String UNIQUE_VIOLATION = "23505";
 
     /** How many of the given projections' live generations have applied a version at least this high. */
     static final String COUNT_REACHED = """
@@ -82,6 +97,36 @@ final class AppliedVersionStore {
         MultiRow rows = new MultiRow(MultiRow.Kind.TEXT, MultiRow.Kind.TEXT, MultiRow.Kind.BIGINT);
         versions.forEach((key, version) -> rows.add(key.type(), key.id(), version));
         rows.execute(connection, UPSERT, projection, generation);
+    }
+
+    /**
+     * Stores a batch's versions: an upsert for the aggregates in {@code found} (the ones the
+     * batch's {@link #fetch} returned), a plain insert for the others. Throws {@link
+     * CheckpointStore.CheckpointConflict} when another writer inserted one of the others since the
+     * lookup: then another consumer applied these records, as when a checkpoint moved.
+     */
+    static void storeBatch(
+            Connection connection,
+            String projection,
+            long generation,
+            Map<AggregateKey, Long> versions,
+            Set<AggregateKey> found)
+            throws SQLException {
+        MultiRow known = new MultiRow(MultiRow.Kind.TEXT, MultiRow.Kind.TEXT, MultiRow.Kind.BIGINT);
+        MultiRow fresh = new MultiRow(MultiRow.Kind.TEXT, MultiRow.Kind.TEXT, MultiRow.Kind.BIGINT);
+        versions.forEach((key, version) -> (found.contains(key) ? known : fresh).add(key.type(), key.id(), version));
+        known.execute(connection, UPSERT, projection, generation);
+        try {
+            fresh.execute(connection, INSERT_NEW, projection, generation);
+        } catch (SQLException e) {
+            if (UNIQUE_VIOLATION.equals(e.getSQLState())) {
+                throw new CheckpointStore.CheckpointConflict(
+                        "applied versions of " + projection + " (generation " + generation
+                                + ") were written by another consumer since this batch read them",
+                        e);
+            }
+            throw e;
+        }
     }
 
     static int countReached(

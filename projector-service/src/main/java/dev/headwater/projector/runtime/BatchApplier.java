@@ -147,12 +147,14 @@ final class BatchApplier {
                 statement.execute("SET LOCAL synchronous_commit TO off");
             }
         }
-        Set<AggregateKey> aggregates = new LinkedHashSet<>();
+        Map<AggregateKey, Incoming> firstOf = new LinkedHashMap<>();
         for (Incoming item : items) {
-            aggregates.add(item.aggregate());
+            firstOf.putIfAbsent(item.aggregate(), item);
         }
-        Map<AggregateKey, Long> applied = AppliedVersionStore.fetch(connection, name, target.generation(), aggregates);
+        Set<AggregateKey> aggregates = firstOf.keySet();
         DeadLetterStore.State deadLetters = DeadLetterStore.state(connection, name, target.generation(), aggregates);
+        Map<AggregateKey, Long> applied = AppliedVersionStore.fetch(
+                connection, name, target.generation(), toLookUp(target, firstOf, deadLetters));
 
         Plan plan = classify(items, applied, deadLetters);
         ProjectionTransaction transaction = new ProjectionTransaction(connection, target.tables());
@@ -191,7 +193,7 @@ final class BatchApplier {
                             in, DeadLetter.CAUSE_FAILED, step.error, Math.max(attempts, 1), DeadLetter.PARKED));
             }
         }
-        AppliedVersionStore.store(connection, name, target.generation(), versions);
+        AppliedVersionStore.storeBatch(connection, name, target.generation(), versions, applied.keySet());
         DeadLetterStore.insert(connection, name, target.generation(), newDeadLetters, now);
         Map<TopicPartition, Long> next = storeCheckpoints(connection, target, settled, checkpoints, now);
         if (target.tables() == ProjectionTransaction.Target.LIVE) {
@@ -202,6 +204,48 @@ final class BatchApplier {
         }
         return new Result(
                 appliedEvents, advanced, duplicates, newDeadLetters.size(), next, plan.haltIndex(), plan.haltReason());
+    }
+
+    /**
+     * The aggregates whose applied version must be read. All of them, except during a rebuild's
+     * replay of the log: there an aggregate whose first event in the page is version 1 cannot have
+     * an applied version yet, and its lookup is skipped. Why that is exact:
+     *
+     * <ul>
+     *   <li>the shadow generation is new and only this rebuild writes it (the rebuild lock; live
+     *       batches write the live generation), so a row for the aggregate exists only if an
+     *       earlier page of this replay applied, advanced or skipped one of its events;
+     *   <li>the replay reads every row of the log once (keyset pages over a unique order), and the
+     *       log holds each version of an aggregate once and never a version n without version n - 1
+     *       (its unique constraint on the stream and version, and the contiguity trigger of
+     *       docs/adr/0003);
+     *   <li>without a dead letter of the aggregate, an event is applied or advanced only as
+     *       {@code applied + 1}, so before version 1 nothing of the aggregate was; an operator's
+     *       skip or a parked event can break that chain, so an aggregate with any dead letter is
+     *       looked up as before.
+     * </ul>
+     *
+     * If the premise were ever broken, the version would be written by a plain insert and fail on
+     * the existing row ({@link AppliedVersionStore#storeBatch}): the rebuild stops, it never applies
+     * an event twice. Live batches and the rebuild's catch-up from Kafka (records with a partition)
+     * always look up: Kafka may deliver version 1 again.
+     */
+    private static Set<AggregateKey> toLookUp(
+            Target target, Map<AggregateKey, Incoming> firstOf, DeadLetterStore.State deadLetters) {
+        if (target.tables() != ProjectionTransaction.Target.SHADOW) {
+            return firstOf.keySet();
+        }
+        Set<AggregateKey> lookUp = new LinkedHashSet<>();
+        firstOf.forEach((aggregate, first) -> {
+            boolean replayedFromVersionOne = first.partition() == null
+                    && first.version() != null
+                    && first.version() == 1L
+                    && !deadLetters.concerns(aggregate);
+            if (!replayedFromVersionOne) {
+                lookUp.add(aggregate);
+            }
+        });
+        return lookUp;
     }
 
     private Plan classify(List<Incoming> items, Map<AggregateKey, Long> applied, DeadLetterStore.State state) {

@@ -106,5 +106,9 @@ final class CheckpointStore {
             super("checkpoints of " + projection + " (generation " + generation
                     + ") moved since this batch started: another consumer applied these records");
         }
+
+        CheckpointConflict(String message, Throwable cause) {
+            super(message + ": another consumer applied these records", cause);
+        }
     }
 }

@@ -142,6 +142,13 @@ final class DeadLetterStore {
         boolean parked(AggregateKey aggregate) {
             return parkedUpTo.containsKey(aggregate);
         }
+
+        /** Whether any dead letter (parked, halted or skipped, by version) concerns the aggregate. */
+        boolean concerns(AggregateKey aggregate) {
+            return parkedUpTo.containsKey(aggregate)
+                    || skipped.stream().anyMatch(key -> key.aggregate().equals(aggregate))
+                    || halted.keySet().stream().anyMatch(key -> key.aggregate().equals(aggregate));
+        }
     }
 
     /** A row to insert. */

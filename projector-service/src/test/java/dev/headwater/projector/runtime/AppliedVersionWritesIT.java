@@ -1,0 +1,266 @@
+package dev.headwater.projector.runtime;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.headwater.contract.CloudEventCodec;
+import dev.headwater.contract.EventEnvelope;
+import dev.headwater.contract.EventMetadata;
+import dev.headwater.testsupport.DbRole;
+import dev.headwater.testsupport.PostgresExtension;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import javax.sql.DataSource;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import tools.jackson.databind.node.JsonNodeFactory;
+
+/**
+ * How a batch writes applied versions: a plain insert for aggregates its lookup did not find, and
+ * during a rebuild's log replay no lookup at all for aggregates that start at version 1 in the
+ * page (BatchApplier#toLookUp says why that is exact). Each test would fail if the write or the
+ * skipped lookup could count an event twice.
+ */
+class AppliedVersionWritesIT {
+
+    @RegisterExtension
+    static final PostgresExtension postgres = new PostgresExtension();
+
+    static final String TOPIC = "headwater.tally.events";
+
+    @BeforeAll
+    static void tallyTables() throws SQLException {
+        try (Connection connection = postgres.dataSource(DbRole.OWNER).getConnection();
+                Statement statement = connection.createStatement()) {
+            for (String schema : List.of("projection", "projection_shadow")) {
+                statement.execute("CREATE TABLE " + schema + ".tally (id text PRIMARY KEY, n bigint NOT NULL)");
+                statement.execute("GRANT SELECT, INSERT, UPDATE ON " + schema + ".tally TO headwater_projector");
+            }
+        }
+    }
+
+    @Test
+    void a_version_that_another_writer_inserted_since_the_lookup_is_a_conflict_and_nothing_is_written()
+            throws Exception {
+        DataSource dataSource = postgres.dataSource(DbRole.PROJECTOR);
+        AggregateKey taken = new AggregateKey("tally", "taken");
+        AggregateKey free = new AggregateKey("tally", "free");
+        try (Connection other = dataSource.getConnection()) {
+            AppliedVersionStore.store(other, "writes", 1, Map.of(taken, 4L));
+        }
+        try (Connection connection = dataSource.getConnection()) {
+            connection.setAutoCommit(false);
+            // The batch's lookup (before the other writer committed) found neither aggregate.
+            assertThatThrownBy(() -> AppliedVersionStore.storeBatch(
+                            connection, "writes", 1, Map.of(taken, 5L, free, 1L), Set.of()))
+                    .isInstanceOf(CheckpointStore.CheckpointConflict.class)
+                    .hasMessageContaining("another consumer");
+            connection.rollback();
+            connection.setAutoCommit(true);
+            assertThat(AppliedVersionStore.fetch(connection, "writes", 1, List.of(taken, free)))
+                    .containsExactly(Map.entry(taken, 4L));
+
+            // Found by the lookup: updated; not found: inserted.
+            AppliedVersionStore.storeBatch(connection, "writes", 1, Map.of(taken, 5L, free, 1L), Set.of(taken));
+            assertThat(AppliedVersionStore.fetch(connection, "writes", 1, List.of(taken, free)))
+                    .containsExactlyInAnyOrderEntriesOf(Map.of(taken, 5L, free, 1L));
+        }
+    }
+
+    @Test
+    void a_replay_applies_streams_that_start_in_a_page_and_continues_them_in_the_next_pages() throws Exception {
+        long generation = 11;
+        apply(BatchApplier.Target.shadow(generation), replayed("a", 1, 3), replayed("b", 1, 1));
+        apply(BatchApplier.Target.shadow(generation), replayed("a", 4, 4), replayed("b", 2, 2), replayed("c", 1, 2));
+
+        assertThat(tally("projection_shadow", "a")).isEqualTo(4);
+        assertThat(tally("projection_shadow", "b")).isEqualTo(2);
+        assertThat(tally("projection_shadow", "c")).isEqualTo(2);
+        try (Connection connection = postgres.dataSource(DbRole.PROJECTOR).getConnection()) {
+            assertThat(AppliedVersionStore.fetch(connection, "tally", generation, keys("a", "b", "c")))
+                    .containsExactlyInAnyOrderEntriesOf(Map.of(key("a"), 4L, key("b"), 2L, key("c"), 2L));
+        }
+    }
+
+    @Test
+    void a_replayed_version_one_the_generation_already_applied_stops_the_page_rather_than_count_it_twice()
+            throws Exception {
+        long generation = 12;
+        try (Connection connection = postgres.dataSource(DbRole.PROJECTOR).getConnection()) {
+            AppliedVersionStore.store(connection, "tally", generation, Map.of(key("again"), 1L));
+        }
+
+        assertThatThrownBy(() -> apply(BatchApplier.Target.shadow(generation), replayed("again", 1, 2)))
+                .isInstanceOf(CheckpointStore.CheckpointConflict.class);
+        assertThat(tally("projection_shadow", "again")).isZero();
+    }
+
+    @Test
+    void a_version_one_from_kafka_into_the_shadow_is_looked_up_so_a_redelivery_is_a_duplicate() throws Exception {
+        long generation = 13;
+        try (Connection connection = postgres.dataSource(DbRole.PROJECTOR).getConnection()) {
+            AppliedVersionStore.store(connection, "tally", generation, Map.of(key("redelivered"), 1L));
+        }
+
+        BatchApplier.Result result = apply(BatchApplier.Target.shadow(generation), fromKafka("redelivered", 1, 2));
+
+        assertThat(result.duplicates()).isEqualTo(1);
+        assertThat(tally("projection_shadow", "redelivered")).isEqualTo(1);
+    }
+
+    @Test
+    void the_log_the_replay_reads_holds_each_version_of_a_stream_once_and_none_without_its_predecessor()
+            throws Exception {
+        try (Connection owner = postgres.dataSource(DbRole.OWNER).getConnection()) {
+            append(owner, "premise", 1);
+            assertThatThrownBy(() -> append(owner, "premise", 1))
+                    .isInstanceOf(SQLException.class)
+                    .hasMessageContaining("events_stream_version_key");
+            assertThatThrownBy(() -> append(owner, "premise", 3))
+                    .isInstanceOf(SQLException.class)
+                    .hasMessageContaining("has no version 2");
+        }
+    }
+
+    @SafeVarargs
+    private static BatchApplier.Result apply(BatchApplier.Target target, List<Incoming>... pages) throws Exception {
+        List<Incoming> items = new ArrayList<>();
+        for (List<Incoming> page : pages) {
+            items.addAll(page);
+        }
+        BatchApplier applier = new BatchApplier(new Tally(), PoisonPolicy.PARK, Clock.systemUTC());
+        try (Connection connection = postgres.dataSource(DbRole.PROJECTOR).getConnection()) {
+            connection.setAutoCommit(false);
+            try {
+                BatchApplier.Result result =
+                        applier.apply(connection, target, items, Map.of(), BatchApplier.Mode.FAST, 0);
+                connection.commit();
+                return result;
+            } catch (SQLException | RuntimeException e) {
+                connection.rollback();
+                throw e;
+            }
+        }
+    }
+
+    private static List<Incoming> replayed(String id, long from, long to) {
+        List<Incoming> items = new ArrayList<>();
+        for (long version = from; version <= to; version++) {
+            items.add(Incoming.replayed(event(id, version)));
+        }
+        return items;
+    }
+
+    private static List<Incoming> fromKafka(String id, long from, long to) {
+        CloudEventCodec codec = new CloudEventCodec();
+        List<Incoming> items = new ArrayList<>();
+        for (long version = from; version <= to; version++) {
+            items.add(Incoming.fromRecord(
+                    new ConsumerRecord<>(TOPIC, 0, version - 1, id.getBytes(), codec.encode(event(id, version))),
+                    codec,
+                    Map.of(TOPIC, "tally")));
+        }
+        return items;
+    }
+
+    private static EventEnvelope event(String id, long version) {
+        return new EventEnvelope(
+                UUID.nameUUIDFromBytes((id + "/" + version).getBytes()),
+                "acme",
+                "tally",
+                id,
+                version,
+                "Tallied",
+                1,
+                JsonNodeFactory.instance.objectNode(),
+                EventMetadata.empty(),
+                Instant.parse("2026-01-01T00:00:00Z"),
+                version,
+                null);
+    }
+
+    private static AggregateKey key(String id) {
+        return new AggregateKey("tally", id);
+    }
+
+    private static List<AggregateKey> keys(String... ids) {
+        List<AggregateKey> keys = new ArrayList<>();
+        for (String id : ids) {
+            keys.add(key(id));
+        }
+        return keys;
+    }
+
+    private static long tally(String schema, String id) throws SQLException {
+        try (Connection connection = postgres.dataSource(DbRole.PROJECTOR).getConnection();
+                PreparedStatement statement = connection.prepareStatement(
+                        "SELECT coalesce(sum(n), 0) FROM " + schema + ".tally WHERE id = ?")) {
+            statement.setString(1, id);
+            try (ResultSet rows = statement.executeQuery()) {
+                rows.next();
+                return rows.getLong(1);
+            }
+        }
+    }
+
+    private static void append(Connection owner, String id, long version) throws SQLException {
+        try (PreparedStatement statement = owner.prepareStatement("""
+                INSERT INTO event_log.events (event_id, tenant_id, aggregate_type, aggregate_id, aggregate_version,
+                                              event_type, payload)
+                VALUES (gen_random_uuid(), 'acme', 'tally', ?, ?, 'Tallied', '{}')
+                """)) {
+            statement.setString(1, id);
+            statement.setLong(2, version);
+            statement.executeUpdate();
+        }
+    }
+
+    /** Counts events per aggregate. */
+    private static final class Tally implements Projection {
+        @Override
+        public String name() {
+            return "tally";
+        }
+
+        @Override
+        public Set<String> aggregateTypes() {
+            return Set.of("tally");
+        }
+
+        @Override
+        public Set<String> eventTypes() {
+            return Set.of("Tallied");
+        }
+
+        @Override
+        public List<String> tables() {
+            return List.of("tally");
+        }
+
+        @Override
+        public void apply(List<EventEnvelope> events, ProjectionTransaction transaction) throws SQLException {
+            try (PreparedStatement statement = transaction
+                    .connection()
+                    .prepareStatement(
+                            "INSERT INTO tally AS t (id, n) VALUES (?, 1) ON CONFLICT (id) DO UPDATE SET n = t.n + 1")) {
+                for (EventEnvelope event : events) {
+                    statement.setString(1, event.aggregateId());
+                    statement.addBatch();
+                }
+                statement.executeBatch();
+            }
+        }
+    }
+}
