@@ -2,7 +2,9 @@ package dev.headwater.local;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -78,9 +80,36 @@ public final class KafkaBrokerProcess {
         process.kill();
     }
 
+    /**
+     * Starts the stopped broker again on the same ports. Waits first (up to 30 s) for both ports to
+     * be bindable: while the broker was down another socket may have taken one of them, and a broker
+     * that cannot bind exits with a fatal error instead of waiting.
+     */
     public void restart() {
+        awaitPortsFree(Duration.ofSeconds(30));
         process.restart();
         awaitReady(Duration.ofSeconds(60));
+    }
+
+    private void awaitPortsFree(Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!bindable(port) || !bindable(port + 1)) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("The Kafka broker cannot restart: port " + port + " or " + (port + 1)
+                        + " is still held by another socket after " + timeout.toSeconds() + " s");
+            }
+            pause();
+        }
+    }
+
+    private static boolean bindable(int port) {
+        try (ServerSocket socket = new ServerSocket()) {
+            socket.setReuseAddress(true);
+            socket.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 1);
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     public boolean isAlive() {

@@ -2,8 +2,7 @@ package dev.headwater.local;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.net.InetAddress;
-import java.net.ServerSocket;
+import dev.headwater.testsupport.Ports;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -29,7 +28,7 @@ class KafkaBrokerProcessIT {
 
     @Test
     void a_record_written_before_a_restart_of_the_broker_is_read_after_it() throws Exception {
-        KafkaBrokerProcess broker = KafkaBrokerProcess.start(directory, freePort());
+        KafkaBrokerProcess broker = KafkaBrokerProcess.start(directory, Ports.stablePortPair());
         try {
             try (Admin admin =
                     Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()))) {
@@ -79,21 +78,5 @@ class KafkaBrokerProcessIT {
             }
         }
         return values;
-    }
-
-    private static int freePort() throws Exception {
-        // The controller takes the next port too; ask until both are free.
-        for (int attempt = 0; attempt < 20; attempt++) {
-            int port;
-            try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-                port = socket.getLocalPort();
-            }
-            try (ServerSocket next = new ServerSocket(port + 1, 1, InetAddress.getLoopbackAddress())) {
-                return port;
-            } catch (java.io.IOException taken) {
-                // try another
-            }
-        }
-        throw new IllegalStateException("no two adjacent free ports");
     }
 }

@@ -2,9 +2,8 @@ package dev.headwater.local;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.headwater.testsupport.Ports;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -80,30 +79,11 @@ class LocalStackIT {
     private static Map<String, String> environment(Path home) throws IOException {
         Map<String, String> env = new HashMap<>();
         env.put("HEADWATER_HOME", home.toString());
-        env.put("HEADWATER_PG_PORT", Integer.toString(freePort()));
-        env.put("HEADWATER_KAFKA_PORT", Integer.toString(freePortPair()));
-        env.put("HEADWATER_COMMAND_PORT", Integer.toString(freePort()));
-        env.put("HEADWATER_PROJECTOR_PORT", Integer.toString(freePort()));
-        env.put("HEADWATER_CDC_PORT", Integer.toString(freePort()));
+        env.put("HEADWATER_PG_PORT", Integer.toString(Ports.stablePort()));
+        env.put("HEADWATER_KAFKA_PORT", Integer.toString(Ports.stablePortPair()));
+        env.put("HEADWATER_COMMAND_PORT", Integer.toString(Ports.stablePort()));
+        env.put("HEADWATER_PROJECTOR_PORT", Integer.toString(Ports.stablePort()));
+        env.put("HEADWATER_CDC_PORT", Integer.toString(Ports.stablePort()));
         return env;
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        }
-    }
-
-    /** A free port whose successor is free too (the broker's controller takes it). */
-    private static int freePortPair() throws IOException {
-        for (int attempt = 0; attempt < 50; attempt++) {
-            int port = freePort();
-            try (ServerSocket next = new ServerSocket(port + 1, 1, InetAddress.getLoopbackAddress())) {
-                return port;
-            } catch (IOException taken) {
-                // try another
-            }
-        }
-        throw new IOException("no two adjacent free ports");
     }
 }

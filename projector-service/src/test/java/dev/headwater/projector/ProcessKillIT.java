@@ -6,9 +6,9 @@ import static org.awaitility.Awaitility.await;
 import dev.headwater.contract.EventEnvelope;
 import dev.headwater.testsupport.DbRole;
 import dev.headwater.testsupport.KafkaExtension;
+import dev.headwater.testsupport.Ports;
 import dev.headwater.testsupport.PostgresExtension;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -75,10 +75,7 @@ class ProcessKillIT {
     }
 
     private static Process start(String name) throws IOException {
-        int port;
-        try (ServerSocket socket = new ServerSocket(0)) {
-            port = socket.getLocalPort();
-        }
+        int port = Ports.stablePort();
         Path log = Files.createTempFile("projector-" + name, ".log");
         log.toFile().deleteOnExit();
         Process process = new ProcessBuilder(

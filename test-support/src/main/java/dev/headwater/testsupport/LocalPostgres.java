@@ -2,8 +2,6 @@ package dev.headwater.testsupport;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -83,7 +81,7 @@ public final class LocalPostgres implements AutoCloseable {
         Path binaries = findBinaries().orElseThrow(() -> new IllegalStateException(missingBinariesMessage()));
         try {
             Path base = Files.createTempDirectory("headwater-pg-");
-            LocalPostgres server = new LocalPostgres(binaries, base, freePort(), false);
+            LocalPostgres server = new LocalPostgres(binaries, base, Ports.stablePort(), false);
             Map<String, String> merged = new LinkedHashMap<>(Map.of("fsync", "off", "full_page_writes", "off"));
             merged.putAll(settings);
             server.initialise(merged);
@@ -324,14 +322,6 @@ public final class LocalPostgres implements AutoCloseable {
             return Integer.parseInt(bin.getParent().getFileName().toString());
         } catch (NumberFormatException e) {
             return -1;
-        }
-    }
-
-    static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
         }
     }
 

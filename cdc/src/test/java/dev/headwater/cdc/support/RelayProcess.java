@@ -1,8 +1,8 @@
 package dev.headwater.cdc.support;
 
+import dev.headwater.testsupport.Ports;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -35,7 +35,7 @@ public final class RelayProcess implements AutoCloseable {
 
     /** Starts the jar with these properties ({@code --name=value}); output goes to target/it-logs. */
     public static RelayProcess start(String name, Map<String, String> properties) throws IOException {
-        int port = freePort();
+        int port = Ports.stablePort();
         List<String> command = new ArrayList<>();
         command.add(ProcessHandle.current().info().command().orElse("java"));
         command.add("-Xmx384m");
@@ -106,12 +106,6 @@ public final class RelayProcess implements AutoCloseable {
                             "No target/cdc-*.jar: run the integration tests through Maven's verify, after package"));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
-        }
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
         }
     }
 }

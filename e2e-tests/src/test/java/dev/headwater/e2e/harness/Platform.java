@@ -5,10 +5,9 @@ import dev.headwater.local.ServiceProcess;
 import dev.headwater.migrations.HeadwaterSchema;
 import dev.headwater.migrations.HeadwaterSchema.Role;
 import dev.headwater.testsupport.LocalPostgres;
+import dev.headwater.testsupport.Ports;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -99,7 +98,7 @@ public final class Platform implements AutoCloseable {
                 "tcp_keepalives_idle", "5", "tcp_keepalives_interval", "2"));
         shutdown.push(postgres::close);
         installSchema();
-        kafka = KafkaBrokerProcess.start(home.resolve("kafka"), freePortPair());
+        kafka = KafkaBrokerProcess.start(home.resolve("kafka"), Ports.stablePortPair());
         shutdown.push(kafka::stop);
         prepareImages();
         command = startService("command-service", commandImage, commandProperties());
@@ -181,7 +180,7 @@ public final class Platform implements AutoCloseable {
         ServiceProcess process = ServiceProcess.start(
                 name,
                 image.jar(),
-                freePort(),
+                Ports.stablePort(),
                 properties,
                 image.jvmOptions(),
                 home.resolve("logs").resolve(name + ".log"));
@@ -310,27 +309,6 @@ public final class Platform implements AutoCloseable {
                 log.warn("Stopping a component failed: {}", e.getMessage());
             }
         }
-    }
-
-    static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    /** A port whose successor is free too: the broker's controller listens on port + 1. */
-    private static int freePortPair() {
-        for (int attempt = 0; attempt < 50; attempt++) {
-            int port = freePort();
-            try (ServerSocket next = new ServerSocket(port + 1, 1, InetAddress.getLoopbackAddress())) {
-                return port;
-            } catch (IOException e) {
-                // taken: try another
-            }
-        }
-        throw new IllegalStateException("no two adjacent free ports found for Kafka");
     }
 
     private static String randomText(int bytes) {

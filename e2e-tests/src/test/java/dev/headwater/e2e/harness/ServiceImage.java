@@ -4,6 +4,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.headwater.local.ChildProcess;
 import dev.headwater.local.ServiceProcess;
+import dev.headwater.testsupport.Ports;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -57,7 +58,7 @@ final class ServiceImage {
             ServiceProcess run = ServiceProcess.start(
                     name + "-training",
                     extracted,
-                    Platform.freePort(),
+                    Ports.stablePort(),
                     properties,
                     training,
                     directory.resolve(name + "-training.log"));
