@@ -185,6 +185,11 @@ final class BenchStack implements AutoCloseable {
 
     private ServiceProcess launch(String module, String name, Map<String, String> properties) {
         List<String> jvm = new ArrayList<>(LocalStack.SERVICE_JVM);
+        // Extra JVM options of the services under test, for trying JVM flags (-Dbench.service-jvm="-X... -X...").
+        String extraJvm = System.getProperty("bench.service-jvm", "").strip();
+        if (!extraJvm.isEmpty()) {
+            jvm.addAll(List.of(extraJvm.split("\\s+")));
+        }
         if (PROFILE) {
             // A profile of each service, for finding where a figure's time goes (docs/benchmarks.md).
             jvm.add("-XX:StartFlightRecording=settings=profile,dumponexit=true,filename="

@@ -30,6 +30,7 @@ final class ProjectorFigures {
     static void drain(BenchStack stack, Options options) {
         int rounds = options.rounds(2);
         long total = prepare(stack, options, "projector-drain", false);
+        Map<String, String> settings = projectorSettings(options);
         stack.createMigratedDatabase("drain_template");
         Samples baseline = new Samples();
         Samples figure = new Samples();
@@ -41,8 +42,9 @@ final class ProjectorFigures {
             Report.round("plain KafkaConsumer read", round, read, "records/s", "");
             String database = "drain_" + round;
             stack.execute("postgres", "CREATE DATABASE " + database + " TEMPLATE drain_template OWNER headwater_owner");
-            ServiceProcess projector =
-                    stack.startProjector(database, Map.of("headwater.projector.group-prefix", "drain-" + round));
+            Map<String, String> properties = new HashMap<>(settings);
+            properties.put("headwater.projector.group-prefix", "drain-" + round);
+            ServiceProcess projector = stack.startProjector(database, properties);
             Map<String, Double> rates = awaitDrained(stack, projector, total);
             stack.execute(database, "SELECT 1"); // the database is reachable after the run
             long parked = stack.queryLong(database, "SELECT count(*) FROM projection.dead_letters");
@@ -77,7 +79,7 @@ final class ProjectorFigures {
     static void rebuild(BenchStack stack, Options options) {
         int rounds = options.rounds(3);
         long total = prepare(stack, options, "rebuild", true);
-        ServiceProcess projector = stack.startProjector(BenchStack.DATABASE, Map.of());
+        ServiceProcess projector = stack.startProjector(BenchStack.DATABASE, projectorSettings(options));
         awaitDrained(stack, projector, total);
         Samples baseline = new Samples();
         Samples figure = new Samples();
@@ -107,6 +109,15 @@ final class ProjectorFigures {
         Report.summary("baseline: COPY of the log", baseline, "rows/s");
         Report.note("%-40s %.2fx", "ratio to baseline", figure.median() / baseline.median());
         Report.target("absolute", figure.median(), "events/s", 50_000, true);
+    }
+
+    /** {@code --projector.x=y} options as {@code headwater.projector.x=y}, for trying a setting before changing its default. */
+    private static Map<String, String> projectorSettings(Options options) {
+        Map<String, String> settings = options.passThrough("projector.", "headwater.projector.");
+        if (!settings.isEmpty()) {
+            Report.note("  settings passed through: %s", settings);
+        }
+        return settings;
     }
 
     /** Postgres, Kafka, the backlog in the log and, through the relay, on the topics. */

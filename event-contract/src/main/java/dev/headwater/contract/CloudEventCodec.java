@@ -198,7 +198,7 @@ public final class CloudEventCodec {
 
     private static Instant instant(String text) {
         try {
-            return Instant.parse(text);
+            return InstantText.parse(text);
         } catch (DateTimeParseException e) {
             throw new ContractViolation("time", "'" + text + "' is not an RFC 3339 timestamp");
         }
