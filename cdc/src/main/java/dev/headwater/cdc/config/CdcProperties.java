@@ -94,7 +94,11 @@ public record CdcProperties(
      * @param linger how long the producer waits to fill a request; small, because the relay waits
      *     for every acknowledgement at the end of a batch anyway
      * @param batchSize bytes per partition request
-     * @param compression producer compression type
+     * @param compression producer compression type. Snappy, not lz4: Kafka's lz4 stream allocates two
+     *     fresh 64 KiB block buffers for every partition batch it compresses (about 129 KiB, however
+     *     few records the batch holds), and at steady load the relay sends hundreds of small batches a
+     *     second, so lz4 alone made most of the relay's garbage and young collections, whose pauses
+     *     stop every event in flight (docs/adr/0027). Snappy's stream recycles its buffers.
      * @param deliveryTimeout how long a send may take, retries included, before the batch fails
      * @param overrides further producer settings (Kafka names); acks and idempotence are not
      *     negotiable and cannot be overridden
@@ -102,7 +106,7 @@ public record CdcProperties(
     public record Producer(
             @DefaultValue("2ms") @NotNull Duration linger,
             @DefaultValue("262144") @Min(1024) int batchSize,
-            @DefaultValue("lz4") @NotBlank String compression,
+            @DefaultValue("snappy") @NotBlank String compression,
             @DefaultValue("30s") @NotNull Duration deliveryTimeout,
             @DefaultValue Map<String, String> overrides) {}
 
