@@ -61,7 +61,8 @@ final class KafkaConnect {
                 Map.entry("producer.enable.idempotence", "true"),
                 Map.entry("producer.linger.ms", "2"),
                 Map.entry("producer.batch.size", "262144"),
-                Map.entry("producer.compression.type", "lz4"));
+                // The relay's own default (ADR 0027), so both sides compress alike.
+                Map.entry("producer.compression.type", "snappy"));
     }
 
     private static Map<String, String> connectorSettings(BenchStack stack, int round) {
