@@ -42,19 +42,29 @@ final class JdbcEventStore implements EventStore {
     static final String STREAM_VERSION_KEY = "events_stream_version_key";
     static final String VERSION_CONTIGUOUS = "events_version_contiguous";
 
-    /**
-     * Versions follow the stream's head, read in the same statement; no row is inserted unless the
-     * head matches the expectation (-1 = any) and the stream is new or the appending tenant's (the
-     * tenant of its first event). Rows go in in array order, so the contiguity trigger sees each
-     * event's predecessor.
-     */
-    static final String APPEND = """
+    /** The stream's head: its version and its tenant (the first event's), as the CTE {@code head}. */
+    private static final String HEAD_OF_STREAM = """
             WITH head AS (
                 SELECT coalesce(max(aggregate_version), 0) AS version,
                        (SELECT f.tenant_id FROM event_log.events f
                          WHERE f.aggregate_type = ? AND f.aggregate_id = ? AND f.aggregate_version = 1) AS tenant_id
                   FROM event_log.events
                  WHERE aggregate_type = ? AND aggregate_id = ?)
+            """;
+
+    /** No row unless the head matches the expectation (-1 = any) and the stream is new or the tenant's. */
+    private static final String EXPECTATION_AND_TENANT = """
+             WHERE (? = -1 OR head.version = ?)
+               AND (head.tenant_id IS NULL OR head.tenant_id = ?)
+            """;
+
+    /**
+     * Versions follow the stream's head, read in the same statement; no row is inserted unless the
+     * head matches the expectation (-1 = any) and the stream is new or the appending tenant's (the
+     * tenant of its first event). Rows go in in array order, so the contiguity trigger sees each
+     * event's predecessor.
+     */
+    static final String APPEND = HEAD_OF_STREAM + """
             INSERT INTO event_log.events (event_id, tenant_id, aggregate_type, aggregate_id, aggregate_version,
                                           event_type, schema_version, payload, metadata)
             SELECT e.event_id, ?, ?, ?, head.version + e.ord, e.event_type, e.schema_version,
@@ -62,8 +72,7 @@ final class JdbcEventStore implements EventStore {
               FROM head,
                    unnest(?::uuid[], ?::text[], ?::int[], ?::text[], ?::text[])
                        WITH ORDINALITY AS e(event_id, event_type, schema_version, payload, metadata, ord)
-             WHERE (? = -1 OR head.version = ?)
-               AND (head.tenant_id IS NULL OR head.tenant_id = ?)
+            """ + EXPECTATION_AND_TENANT + """
              ORDER BY e.ord
             RETURNING global_position, aggregate_version
             """;
@@ -73,19 +82,12 @@ final class JdbcEventStore implements EventStore {
      * commands append one event, and binding its columns as plain parameters spares the driver
      * building five arrays and the server parsing and unnesting them for every such command.
      */
-    static final String APPEND_ONE = """
-            WITH head AS (
-                SELECT coalesce(max(aggregate_version), 0) AS version,
-                       (SELECT f.tenant_id FROM event_log.events f
-                         WHERE f.aggregate_type = ? AND f.aggregate_id = ? AND f.aggregate_version = 1) AS tenant_id
-                  FROM event_log.events
-                 WHERE aggregate_type = ? AND aggregate_id = ?)
+    static final String APPEND_ONE = HEAD_OF_STREAM + """
             INSERT INTO event_log.events (tenant_id, aggregate_type, aggregate_id, event_id, aggregate_version,
                                           event_type, schema_version, payload, metadata)
             SELECT ?, ?, ?, ?, head.version + 1, ?, ?, ?::jsonb, ?::jsonb
               FROM head
-             WHERE (? = -1 OR head.version = ?)
-               AND (head.tenant_id IS NULL OR head.tenant_id = ?)
+            """ + EXPECTATION_AND_TENANT + """
             RETURNING global_position, aggregate_version
             """;
 
