@@ -27,7 +27,8 @@ import tools.jackson.databind.node.ObjectNode;
 
 /**
  * The event store on Postgres. An append is one {@code INSERT ... SELECT} over arrays of the
- * events' columns: one round trip whatever the batch size. It checks the expected version and the
+ * events' columns (a single event's columns are bound directly): one round trip whatever the batch
+ * size. It checks the expected version and the
  * stream's tenant in the same statement, so the happy path costs one statement (a separate head
  * query before every append was a quarter of a command's round trips), and a stale expectation or
  * another tenant's stream is reported, after a look at the head, with no error state;
@@ -41,19 +42,29 @@ final class JdbcEventStore implements EventStore {
     static final String STREAM_VERSION_KEY = "events_stream_version_key";
     static final String VERSION_CONTIGUOUS = "events_version_contiguous";
 
-    /**
-     * Versions follow the stream's head, read in the same statement; no row is inserted unless the
-     * head matches the expectation (-1 = any) and the stream is new or the appending tenant's (the
-     * tenant of its first event). Rows go in in array order, so the contiguity trigger sees each
-     * event's predecessor.
-     */
-    static final String APPEND = """
+    /** The stream's head: its version and its tenant (the first event's), as the CTE {@code head}. */
+    private static final String HEAD_OF_STREAM = """
             WITH head AS (
                 SELECT coalesce(max(aggregate_version), 0) AS version,
                        (SELECT f.tenant_id FROM event_log.events f
                          WHERE f.aggregate_type = ? AND f.aggregate_id = ? AND f.aggregate_version = 1) AS tenant_id
                   FROM event_log.events
                  WHERE aggregate_type = ? AND aggregate_id = ?)
+            """;
+
+    /** No row unless the head matches the expectation (-1 = any) and the stream is new or the tenant's. */
+    private static final String EXPECTATION_AND_TENANT = """
+             WHERE (? = -1 OR head.version = ?)
+               AND (head.tenant_id IS NULL OR head.tenant_id = ?)
+            """;
+
+    /**
+     * Versions follow the stream's head, read in the same statement; no row is inserted unless the
+     * head matches the expectation (-1 = any) and the stream is new or the appending tenant's (the
+     * tenant of its first event). Rows go in in array order, so the contiguity trigger sees each
+     * event's predecessor.
+     */
+    static final String APPEND = HEAD_OF_STREAM + """
             INSERT INTO event_log.events (event_id, tenant_id, aggregate_type, aggregate_id, aggregate_version,
                                           event_type, schema_version, payload, metadata)
             SELECT e.event_id, ?, ?, ?, head.version + e.ord, e.event_type, e.schema_version,
@@ -61,9 +72,22 @@ final class JdbcEventStore implements EventStore {
               FROM head,
                    unnest(?::uuid[], ?::text[], ?::int[], ?::text[], ?::text[])
                        WITH ORDINALITY AS e(event_id, event_type, schema_version, payload, metadata, ord)
-             WHERE (? = -1 OR head.version = ?)
-               AND (head.tenant_id IS NULL OR head.tenant_id = ?)
+            """ + EXPECTATION_AND_TENANT + """
              ORDER BY e.ord
+            RETURNING global_position, aggregate_version
+            """;
+
+    /**
+     * {@link #APPEND} for a single event, with the same head, expectation and tenant checks: most
+     * commands append one event, and binding its columns as plain parameters spares the driver
+     * building five arrays and the server parsing and unnesting them for every such command.
+     */
+    static final String APPEND_ONE = HEAD_OF_STREAM + """
+            INSERT INTO event_log.events (tenant_id, aggregate_type, aggregate_id, event_id, aggregate_version,
+                                          event_type, schema_version, payload, metadata)
+            SELECT ?, ?, ?, ?, head.version + 1, ?, ?, ?::jsonb, ?::jsonb
+              FROM head
+            """ + EXPECTATION_AND_TENANT + """
             RETURNING global_position, aggregate_version
             """;
 
@@ -180,6 +204,9 @@ final class JdbcEventStore implements EventStore {
     private List<long[]> insert(
             Connection connection, StreamId stream, String tenantId, ExpectedVersion expected, List<NewEvent> events)
             throws SQLException {
+        if (events.size() == 1) {
+            return insertOne(connection, stream, tenantId, expected, events.get(0));
+        }
         int size = events.size();
         UUID[] ids = new UUID[size];
         String[] types = new String[size];
@@ -201,32 +228,63 @@ final class JdbcEventStore implements EventStore {
                 connection.createArrayOf("text", payloads),
                 connection.createArrayOf("text", metadata));
         try (PreparedStatement statement = connection.prepareStatement(APPEND)) {
-            int p = 1;
-            statement.setString(p++, stream.aggregateType());
-            statement.setString(p++, stream.aggregateId());
-            statement.setString(p++, stream.aggregateType());
-            statement.setString(p++, stream.aggregateId());
-            statement.setString(p++, tenantId);
-            statement.setString(p++, stream.aggregateType());
-            statement.setString(p++, stream.aggregateId());
+            int p = bindHead(statement, stream, tenantId);
             for (Array array : arrays) {
                 statement.setArray(p++, array);
             }
-            statement.setLong(p++, expected.sqlValue());
-            statement.setLong(p++, expected.sqlValue());
-            statement.setString(p, tenantId);
-            List<long[]> rows = new ArrayList<>(size);
-            try (ResultSet result = statement.executeQuery()) {
-                while (result.next()) {
-                    rows.add(new long[] {result.getLong(1), result.getLong(2)});
-                }
-            }
-            return rows;
+            bindChecks(statement, p, expected, tenantId);
+            return rows(statement, size);
         } finally {
             for (Array array : arrays) {
                 array.free();
             }
         }
+    }
+
+    private List<long[]> insertOne(
+            Connection connection, StreamId stream, String tenantId, ExpectedVersion expected, NewEvent event)
+            throws SQLException {
+        try (PreparedStatement statement = connection.prepareStatement(APPEND_ONE)) {
+            int p = bindHead(statement, stream, tenantId);
+            statement.setObject(p++, event.eventId());
+            statement.setString(p++, event.eventType());
+            statement.setInt(p++, event.schemaVersion());
+            statement.setString(p++, json.writeValueAsString(event.payload()));
+            statement.setString(p++, json.writeValueAsString(metadataJson(event.metadata())));
+            bindChecks(statement, p, expected, tenantId);
+            return rows(statement, 1);
+        }
+    }
+
+    /** The head's stream (twice), then the new rows' tenant and stream; returns the next index. */
+    private static int bindHead(PreparedStatement statement, StreamId stream, String tenantId) throws SQLException {
+        int p = 1;
+        statement.setString(p++, stream.aggregateType());
+        statement.setString(p++, stream.aggregateId());
+        statement.setString(p++, stream.aggregateType());
+        statement.setString(p++, stream.aggregateId());
+        statement.setString(p++, tenantId);
+        statement.setString(p++, stream.aggregateType());
+        statement.setString(p++, stream.aggregateId());
+        return p;
+    }
+
+    /** The expectation (twice) and the appending tenant, from index {@code p} on. */
+    private static void bindChecks(PreparedStatement statement, int p, ExpectedVersion expected, String tenantId)
+            throws SQLException {
+        statement.setLong(p, expected.sqlValue());
+        statement.setLong(p + 1, expected.sqlValue());
+        statement.setString(p + 2, tenantId);
+    }
+
+    private static List<long[]> rows(PreparedStatement statement, int expected) throws SQLException {
+        List<long[]> rows = new ArrayList<>(expected);
+        try (ResultSet result = statement.executeQuery()) {
+            while (result.next()) {
+                rows.add(new long[] {result.getLong(1), result.getLong(2)});
+            }
+        }
+        return rows;
     }
 
     /** The metadata column holds exactly the contract's names, and only those that are set. */

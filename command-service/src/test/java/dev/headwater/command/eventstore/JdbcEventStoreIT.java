@@ -136,6 +136,39 @@ class JdbcEventStoreIT {
     }
 
     @Test
+    void a_single_event_is_stored_exactly_as_the_same_event_in_a_batch() {
+        StreamId single = newStream();
+        StreamId batch = newStream();
+        ObjectNode payload = json.createObjectNode();
+        payload.put("note", "a \"quoted\" {text}, with , and \\ and ünïcode");
+        payload.put("amount", 150);
+        payload.putArray("tags").add("a").add("b");
+        EventMetadata metadata = new EventMetadata(
+                "token:a", "cmd", "corr", "cause", "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01");
+        NewEvent one = new NewEvent(UUID.randomUUID(), "Placed.v2", 3, payload, metadata);
+        NewEvent first = new NewEvent(UUID.randomUUID(), "Placed.v2", 3, payload, metadata);
+
+        AppendResult alone = store.append(single, "acme", ExpectedVersion.noStream(), List.of(one));
+        store.append(batch, "acme", ExpectedVersion.noStream(), List.of(first, event("Paid", 2)));
+
+        assertThat(alone.newVersion()).isEqualTo(1);
+        assertThat(alone.globalPositions()).hasSize(1);
+        String columns = "SELECT event_id, tenant_id, aggregate_version, event_type, schema_version, payload::text,"
+                + " metadata::text FROM event_log.events WHERE aggregate_type = ? AND aggregate_id = ?"
+                + " AND aggregate_version = 1";
+        JdbcTemplate jdbc = new JdbcTemplate(app);
+        var stored = jdbc.queryForMap(columns, single.aggregateType(), single.aggregateId());
+        var inBatch = jdbc.queryForMap(columns, batch.aggregateType(), batch.aggregateId());
+        assertThat(stored.get("event_id")).isEqualTo(one.eventId());
+        assertThat(inBatch.get("event_id")).isEqualTo(first.eventId());
+        stored.remove("event_id");
+        inBatch.remove("event_id");
+        assertThat(stored).isEqualTo(inBatch).containsEntry("schema_version", 3);
+        assertThat(json.readTree((String) stored.get("payload"))).isEqualTo(payload);
+        assertThat(store.readStream(single, 1, 10).get(0).metadata()).isEqualTo(metadata);
+    }
+
+    @Test
     void a_stale_expected_version_is_refused_with_the_actual_version_and_nothing_is_appended() {
         StreamId stream = newStream();
         store.append(stream, "acme", ExpectedVersion.any(), List.of(event("A", 1), event("B", 2)));
