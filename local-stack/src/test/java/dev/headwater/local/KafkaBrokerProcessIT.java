@@ -3,11 +3,17 @@ package dev.headwater.local;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.headwater.testsupport.Ports;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -27,8 +33,10 @@ class KafkaBrokerProcessIT {
     Path directory;
 
     @Test
-    void a_record_written_before_a_restart_of_the_broker_is_read_after_it() throws Exception {
-        KafkaBrokerProcess broker = KafkaBrokerProcess.start(directory, Ports.stablePortPair());
+    void a_record_written_before_a_restart_of_the_broker_is_read_after_it_even_if_a_port_was_briefly_taken()
+            throws Exception {
+        int port = Ports.stablePortPair();
+        KafkaBrokerProcess broker = KafkaBrokerProcess.start(directory, port);
         try {
             try (Admin admin =
                     Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()))) {
@@ -50,11 +58,29 @@ class KafkaBrokerProcessIT {
 
             broker.stop();
             assertThat(broker.isAlive()).isFalse();
+            // Another socket holds the controller port while the broker is down, as a client's
+            // outgoing connection may; the restart waits for it instead of starting a broker that
+            // cannot bind and exits. Held for longer than a broker JVM takes to reach its bind
+            // (3-5 s here), or a restart that did not wait would pass as well.
+            ServerSocket squatter = new ServerSocket(port + 1, 1, InetAddress.getLoopbackAddress());
+            CompletableFuture<Void> released = CompletableFuture.runAsync(
+                    () -> closeQuietly(squatter), CompletableFuture.delayedExecutor(10, TimeUnit.SECONDS));
             broker.restart();
+            assertThat(released)
+                    .as("the port was held until the restart had waited for it")
+                    .isDone();
 
             assertThat(readAll(broker.bootstrapServers(), "kept")).containsExactly("survives");
         } finally {
             broker.stop();
+        }
+    }
+
+    private static void closeQuietly(ServerSocket socket) {
+        try {
+            socket.close();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 
