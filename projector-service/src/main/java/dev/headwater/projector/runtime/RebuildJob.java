@@ -67,7 +67,8 @@ final class RebuildJob implements Runnable {
     private final String horizon;
     private final CountDownLatch cancelled = new CountDownLatch(1);
     private final CloudEventCodec codec = new CloudEventCodec();
-    private final EventLogReader reader = new EventLogReader();
+    private final EventLogReader reader;
+    private SharedLogReplay.@Nullable Subscription shared;
 
     private volatile String phase = "replaying the log";
     private volatile long replayed;
@@ -85,7 +86,8 @@ final class RebuildJob implements Runnable {
             Connection lockConnection,
             long generation,
             Map<TopicPartition, Long> startCheckpoints,
-            String horizon) {
+            String horizon,
+            EventLogReader reader) {
         this.applier = applier;
         this.dataSource = dataSource;
         this.consumers = consumers;
@@ -97,6 +99,7 @@ final class RebuildJob implements Runnable {
         this.generation = generation;
         this.startCheckpoints = startCheckpoints;
         this.horizon = horizon;
+        this.reader = reader;
     }
 
     /** A rebuild cannot start now; the message says why. */
@@ -118,6 +121,7 @@ final class RebuildJob implements Runnable {
             ProjectorProperties properties,
             Clock clock,
             @Nullable ProjectionWorker worker,
+            EventLogReader reader,
             String requestedBy)
             throws SQLException {
         String name = applier.projection().name();
@@ -168,7 +172,8 @@ final class RebuildJob implements Runnable {
                     lock,
                     generation,
                     start,
-                    horizon);
+                    horizon,
+                    reader);
         } catch (SQLException | RuntimeException e) {
             try {
                 GenerationStore.releaseRebuildLock(lock, name);
@@ -200,8 +205,37 @@ final class RebuildJob implements Runnable {
         cancelled.countDown();
     }
 
+    /**
+     * Makes this rebuild take its log events from a read shared with rebuilds begun together
+     * (docs/adr/0036) instead of reading the log itself; before {@link #run()}.
+     */
+    SharedLogReplay.Subscription subscribe() {
+        SharedLogReplay.Subscription subscription =
+                new SharedLogReplay.Subscription(applier.projection().aggregateTypes(), horizon);
+        shared = subscription;
+        return subscription;
+    }
+
+    /** Gives up a rebuild that was begun but will not run (another of a group could not begin). */
+    void abandon(String reason) {
+        try {
+            fail(reason);
+        } finally {
+            try {
+                GenerationStore.releaseRebuildLock(lockConnection, name());
+                lockConnection.close();
+            } catch (SQLException e) {
+                log.debug("Releasing the rebuild lock: {}", e.toString());
+            }
+        }
+    }
+
     private String name() {
         return applier.projection().name();
+    }
+
+    String projectionName() {
+        return name();
     }
 
     @Override
@@ -231,6 +265,9 @@ final class RebuildJob implements Runnable {
             log.error("Rebuild of {} failed", name(), e);
             fail(BatchApplier.describe(e));
         } finally {
+            if (shared != null) {
+                shared.leave();
+            }
             if (worker != null) {
                 worker.rebuilding(false);
             }
@@ -244,6 +281,10 @@ final class RebuildJob implements Runnable {
     }
 
     private void replay() throws SQLException, InterruptedException {
+        if (shared != null) {
+            replayShared(shared);
+            return;
+        }
         Instant deadline = clock.instant().plus(properties.rebuild().swapTimeout());
         EventLogReader.Position position = EventLogReader.Position.START;
         int chunk = properties.rebuild().chunkSize();
@@ -280,6 +321,35 @@ final class RebuildJob implements Runnable {
                 }
                 // Waiting for transactions that were open when the rebuild began to end.
                 cancelled.await(50, TimeUnit.MILLISECONDS);
+            }
+        }
+    }
+
+    /** The replay from a shared read of the log: the same pages, in the same order, read once for all. */
+    private void replayShared(SharedLogReplay.Subscription subscription) throws SQLException, InterruptedException {
+        int pages = 0;
+        while (true) {
+            checkCancelled();
+            SharedLogReplay.Delivery delivery = subscription.poll(100);
+            if (delivery == null) {
+                continue;
+            }
+            if (delivery.failure() != null) {
+                throw new IllegalStateException(delivery.failure());
+            }
+            List<EventEnvelope> events = delivery.events();
+            if (events == null) {
+                recordProgress();
+                return;
+            }
+            List<Incoming> items = new ArrayList<>(events.size());
+            for (EventEnvelope event : events) {
+                items.add(Incoming.replayed(event));
+            }
+            applyToShadow(items);
+            replayed += items.size();
+            if (++pages % 20 == 0) {
+                recordProgress();
             }
         }
     }
