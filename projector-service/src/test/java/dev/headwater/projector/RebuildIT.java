@@ -146,7 +146,7 @@ class RebuildIT {
                     .isPositive()
                     .isLessThanOrEqualTo(logSize(projector));
 
-            // A single projection's rebuild still reads the log for itself.
+            // A single projection's rebuild is a group of one: it reads the log of its own types.
             double readBefore = logEventsRead(instance);
             HttpResponse<String> single =
                     instance.post("/admin/projections/api-tokens/rebuild", ProjectorInstance.ADMIN_TOKEN, "");

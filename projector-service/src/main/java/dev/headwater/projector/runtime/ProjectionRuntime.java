@@ -213,9 +213,7 @@ public final class ProjectionRuntime implements SmartLifecycle {
 
     /** Starts a rebuild on this instance; returns the generation it builds. */
     public Generation rebuild(String name, String requestedBy) {
-        RebuildJob job = begin(require(name), requestedBy);
-        launch(job);
-        return generationOf(job);
+        return startTogether(List.of(begin(require(name), requestedBy))).get(0);
     }
 
     /**
@@ -236,6 +234,11 @@ public final class ProjectionRuntime implements SmartLifecycle {
             }
             throw e;
         }
+        return startTogether(begun);
+    }
+
+    /** Runs begun rebuilds, each on its own thread, from one read of the log on another. */
+    private List<Generation> startTogether(List<RebuildJob> begun) {
         List<SharedLogReplay.Subscription> subscriptions = new ArrayList<>();
         begun.forEach(job -> subscriptions.add(job.subscribe()));
         SharedLogReplay replay = SharedLogReplay.of(dataSource, logReader, properties, clock, subscriptions);
@@ -267,7 +270,6 @@ public final class ProjectionRuntime implements SmartLifecycle {
                     properties,
                     clock,
                     workers.get(name),
-                    logReader,
                     requestedBy);
         } catch (RebuildJob.RebuildRejected e) {
             throw new AdminException(AdminException.Kind.CONFLICT, e.getMessage());

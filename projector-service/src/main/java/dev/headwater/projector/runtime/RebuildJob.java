@@ -67,7 +67,6 @@ final class RebuildJob implements Runnable {
     private final String horizon;
     private final CountDownLatch cancelled = new CountDownLatch(1);
     private final CloudEventCodec codec = new CloudEventCodec();
-    private final EventLogReader reader;
     private SharedLogReplay.@Nullable Subscription shared;
 
     private volatile String phase = "replaying the log";
@@ -86,8 +85,7 @@ final class RebuildJob implements Runnable {
             Connection lockConnection,
             long generation,
             Map<TopicPartition, Long> startCheckpoints,
-            String horizon,
-            EventLogReader reader) {
+            String horizon) {
         this.applier = applier;
         this.dataSource = dataSource;
         this.consumers = consumers;
@@ -99,7 +97,6 @@ final class RebuildJob implements Runnable {
         this.generation = generation;
         this.startCheckpoints = startCheckpoints;
         this.horizon = horizon;
-        this.reader = reader;
     }
 
     /** A rebuild cannot start now; the message says why. */
@@ -121,7 +118,6 @@ final class RebuildJob implements Runnable {
             ProjectorProperties properties,
             Clock clock,
             @Nullable ProjectionWorker worker,
-            EventLogReader reader,
             String requestedBy)
             throws SQLException {
         String name = applier.projection().name();
@@ -172,8 +168,7 @@ final class RebuildJob implements Runnable {
                     lock,
                     generation,
                     start,
-                    horizon,
-                    reader);
+                    horizon);
         } catch (SQLException | RuntimeException e) {
             try {
                 GenerationStore.releaseRebuildLock(lock, name);
@@ -206,8 +201,8 @@ final class RebuildJob implements Runnable {
     }
 
     /**
-     * Makes this rebuild take its log events from a read shared with rebuilds begun together
-     * (docs/adr/0036) instead of reading the log itself; before {@link #run()}.
+     * Where this rebuild takes its log events from: a read of the log shared with the rebuilds
+     * begun together with it (docs/adr/0036; a lone rebuild is a group of one). Before {@link #run()}.
      */
     SharedLogReplay.Subscription subscribe() {
         SharedLogReplay.Subscription subscription =
@@ -281,52 +276,18 @@ final class RebuildJob implements Runnable {
     }
 
     private void replay() throws SQLException, InterruptedException {
-        if (shared != null) {
-            replayShared(shared);
-            return;
+        SharedLogReplay.Subscription subscription = shared;
+        if (subscription == null) {
+            throw new IllegalStateException("the rebuild of " + name() + " was started without a read of the log");
         }
-        Instant deadline = clock.instant().plus(properties.rebuild().swapTimeout());
-        EventLogReader.Position position = EventLogReader.Position.START;
-        int chunk = properties.rebuild().chunkSize();
-        List<String> types = List.copyOf(applier.projection().aggregateTypes());
-        int pages = 0;
-        while (true) {
-            checkCancelled();
-            EventLogReader.Page page;
-            boolean passed;
-            try (Connection connection = dataSource.getConnection()) {
-                page = reader.read(connection, types, position, chunk);
-                passed = page.events().size() < chunk && EventLogReader.passed(connection, horizon);
-            }
-            if (!page.events().isEmpty()) {
-                List<Incoming> items = new ArrayList<>(page.events().size());
-                for (EventEnvelope event : page.events()) {
-                    items.add(Incoming.replayed(event));
-                }
-                applyToShadow(items);
-                replayed += items.size();
-                position = page.next();
-                if (++pages % 20 == 0) {
-                    recordProgress();
-                }
-            }
-            if (passed) {
-                recordProgress();
-                return;
-            }
-            if (page.events().isEmpty()) {
-                if (clock.instant().isAfter(deadline)) {
-                    throw new IllegalStateException("transactions older than the rebuild are still open after "
-                            + properties.rebuild().swapTimeout() + "; the replay cannot be complete");
-                }
-                // Waiting for transactions that were open when the rebuild began to end.
-                cancelled.await(50, TimeUnit.MILLISECONDS);
-            }
-        }
+        replayFrom(subscription);
     }
 
-    /** The replay from a shared read of the log: the same pages, in the same order, read once for all. */
-    private void replayShared(SharedLogReplay.Subscription subscription) throws SQLException, InterruptedException {
+    /**
+     * The replay: the log's events of this projection's aggregate types in commit-visibility order,
+     * from a read of the log that rebuilds started together share (docs/adr/0036).
+     */
+    private void replayFrom(SharedLogReplay.Subscription subscription) throws SQLException, InterruptedException {
         int pages = 0;
         while (true) {
             checkCancelled();
