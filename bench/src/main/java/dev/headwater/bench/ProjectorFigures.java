@@ -225,21 +225,22 @@ final class ProjectorFigures {
                 .sum();
     }
 
-    /** Starts a rebuild of every projection at once; returns the seconds until all are live. */
+    /**
+     * Starts a rebuild of every projection with one request (one shared read of the log,
+     * docs/adr/0036); returns the seconds until all are live.
+     */
     private static double rebuildAll(ServiceProcess projector, String token, long[] replayed) {
         String url = projector.baseUrl() + "/admin/projections";
         Map<String, Long> generations = new HashMap<>();
+        Http.getJson(url, token); // warm the connection; cheap
         long started = System.nanoTime();
-        for (JsonNode status : Http.getJson(url, token)) {
-            String name = status.path("name").asString();
-            JsonNode rebuild = Http.getJson(url + "/" + name, token); // warm the connection; cheap
-            JsonNode accepted = tools.jackson.databind.json.JsonMapper.builder()
-                    .build()
-                    .readTree(Http.post(url + "/" + name + "/rebuild", token, ""));
+        JsonNode accepted = tools.jackson.databind.json.JsonMapper.builder()
+                .build()
+                .readTree(Http.post(url + "/rebuild", token, ""));
+        for (JsonNode generation : accepted) {
             generations.put(
-                    name,
-                    accepted.path("generation")
-                            .asLong(rebuild.path("status").path("generation").asLong() + 1));
+                    generation.path("projection").asString(),
+                    generation.path("generation").asLong());
         }
         long deadline = System.nanoTime() + Duration.ofMinutes(20).toNanos();
         Map<String, Long> done = new HashMap<>();

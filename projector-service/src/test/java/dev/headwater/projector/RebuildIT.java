@@ -5,9 +5,11 @@ import static org.awaitility.Awaitility.await;
 
 import dev.headwater.contract.EventEnvelope;
 import dev.headwater.projector.runtime.Generation;
+import dev.headwater.projector.runtime.ProjectionRuntime;
 import dev.headwater.testsupport.DbRole;
 import dev.headwater.testsupport.KafkaExtension;
 import dev.headwater.testsupport.PostgresExtension;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
@@ -75,14 +77,26 @@ class RebuildIT {
                 }
             });
             producer.start();
-            for (String projection : Convergence.TYPES_OF.keySet()) {
-                HttpResponse<String> started = instance.post(
-                        "/admin/projections/" + projection + "/rebuild", ProjectorInstance.ADMIN_TOKEN, "");
-                assertThat(started.statusCode()).as(started.body()).isEqualTo(202);
-            }
+            HttpResponse<String> started =
+                    instance.post("/admin/projections/rebuild", ProjectorInstance.ADMIN_TOKEN, "");
+            assertThat(started.statusCode()).as(started.body()).isEqualTo(202);
+            assertThat(EventFeed.JSON
+                            .readTree(started.body())
+                            .valueStream()
+                            .map(g -> g.path("projection").asString() + ":"
+                                    + g.path("generation").asLong()))
+                    .as("one rebuild per projection, all from one request")
+                    .containsExactlyInAnyOrderElementsOf(Convergence.TYPES_OF.keySet().stream()
+                            .map(name -> name + ":2")
+                            .toList());
             HttpResponse<String> again =
                     instance.post("/admin/projections/audit-trail/rebuild", ProjectorInstance.ADMIN_TOKEN, "");
             assertThat(again.statusCode()).as("a second rebuild while one runs").isEqualTo(409);
+            HttpResponse<String> allAgain =
+                    instance.post("/admin/projections/rebuild", ProjectorInstance.ADMIN_TOKEN, "");
+            assertThat(allAgain.statusCode())
+                    .as("a second rebuild of all while they run")
+                    .isEqualTo(409);
 
             for (String projection : Convergence.TYPES_OF.keySet()) {
                 await("generation 2 of " + projection + " live")
@@ -126,6 +140,24 @@ class RebuildIT {
             assertThat(caughtUpFromKafka)
                     .as("events the rebuilds caught up on from Kafka")
                     .isPositive();
+            assertThat(logEventsRead(instance))
+                    .as("rows the five rebuilds read from the log: each row once for all of them (docs/adr/0036),"
+                            + " where each reading it for itself reads the allocation events four times")
+                    .isPositive()
+                    .isLessThanOrEqualTo(logSize(projector));
+
+            // A single projection's rebuild is a group of one: it reads the log of its own types.
+            double readBefore = logEventsRead(instance);
+            HttpResponse<String> single =
+                    instance.post("/admin/projections/api-tokens/rebuild", ProjectorInstance.ADMIN_TOKEN, "");
+            assertThat(single.statusCode()).as(single.body()).isEqualTo(202);
+            await("generation 3 of api-tokens live")
+                    .atMost(Duration.ofSeconds(60))
+                    .pollInterval(Duration.ofMillis(250))
+                    .until(() -> liveGeneration(instance, "api-tokens") == 3);
+            assertThat(logEventsRead(instance) - readBefore)
+                    .as("api-token events read by the single rebuild")
+                    .isPositive();
 
             all.addAll(feed.appendAndPublish(scenario.next(200)));
             ExpectedViews expected = ExpectedViews.of(all);
@@ -156,6 +188,23 @@ class RebuildIT {
             }
         }
         return found;
+    }
+
+    private static double logEventsRead(ProjectorInstance instance) {
+        return instance.context()
+                .getBean(MeterRegistry.class)
+                .get(ProjectionRuntime.LOG_EVENTS_READ)
+                .counter()
+                .count();
+    }
+
+    private static long logSize(DataSource dataSource) throws java.sql.SQLException {
+        try (var connection = dataSource.getConnection();
+                var statement = connection.createStatement();
+                var rows = statement.executeQuery("SELECT count(*) FROM event_log.events")) {
+            rows.next();
+            return rows.getLong(1);
+        }
     }
 
     private static long liveGeneration(ProjectorInstance instance, String projection) {

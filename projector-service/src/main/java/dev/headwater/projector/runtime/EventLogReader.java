@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.UUID;
+import java.util.function.LongConsumer;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -44,6 +45,16 @@ final class EventLogReader {
     static final String PASSED = "SELECT pg_snapshot_xmin(pg_current_snapshot()) >= ?::text::xid8";
 
     private final JsonMapper json = JsonMapper.builder().build();
+    private final LongConsumer eventsRead;
+
+    /** {@code eventsRead} learns how many rows each page read (a metric: how often the log is read). */
+    EventLogReader(LongConsumer eventsRead) {
+        this.eventsRead = eventsRead;
+    }
+
+    EventLogReader() {
+        this(count -> {});
+    }
 
     /** Where the feed stands: after this transaction and position. */
     record Position(String transactionId, long globalPosition) {
@@ -71,6 +82,7 @@ final class EventLogReader {
         } finally {
             types.free();
         }
+        eventsRead.accept(events.size());
         return new Page(events, next);
     }
 

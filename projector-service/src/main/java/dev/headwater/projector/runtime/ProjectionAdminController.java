@@ -56,6 +56,13 @@ public class ProjectionAdminController {
         return new ProjectionView(runtime.status(name), runtime.generations(name, 10));
     }
 
+    /** Rebuilds every projection at once from one read of the log (docs/adr/0036). */
+    @PostMapping("/rebuild")
+    public ResponseEntity<List<Generation>> rebuildAll(ApiPrincipal principal) {
+        Access.requirePlatformAdmin(principal);
+        return ResponseEntity.status(HttpStatus.ACCEPTED).body(runtime.rebuildAll(principal.actor()));
+    }
+
     @PostMapping("/{name}/rebuild")
     public ResponseEntity<Generation> rebuild(ApiPrincipal principal, @PathVariable String name) {
         Access.requirePlatformAdmin(principal);

@@ -2,6 +2,7 @@ package dev.headwater.projector.runtime;
 
 import dev.headwater.contract.EventEnvelope;
 import dev.headwater.contract.TopicNaming;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -47,6 +48,8 @@ public final class ProjectionRuntime implements SmartLifecycle {
     private final Map<String, ProjectionWorker> workers = new ConcurrentHashMap<>();
     private final Map<String, ProjectionMetrics> metrics = new ConcurrentHashMap<>();
     private final Map<String, RebuildJob> rebuilds = new ConcurrentHashMap<>();
+    private final Set<SharedLogReplay> sharedReplays = ConcurrentHashMap.newKeySet();
+    private final EventLogReader logReader;
     private volatile boolean running;
 
     public ProjectionRuntime(
@@ -66,7 +69,14 @@ public final class ProjectionRuntime implements SmartLifecycle {
         this.clock = clock;
         this.topics = TopicNaming.prefixed(properties.topicPrefix());
         this.deadLetters = new DeadLetterActions(dataSource, clock);
+        Counter logEvents = Counter.builder(LOG_EVENTS_READ)
+                .description("Rows rebuilds read from the event log (a shared read counts once)")
+                .register(registry);
+        this.logReader = new EventLogReader(logEvents::increment);
     }
+
+    /** The meter counting rows rebuilds read from the log. */
+    public static final String LOG_EVENTS_READ = "headwater.projector.rebuild.log.events";
 
     private static Map<String, Projection> index(List<Projection> projections) {
         Map<String, Projection> byName = new LinkedHashMap<>();
@@ -140,6 +150,7 @@ public final class ProjectionRuntime implements SmartLifecycle {
     public void stop() {
         running = false;
         rebuilds.values().forEach(RebuildJob::cancel);
+        sharedReplays.forEach(SharedLogReplay::cancel);
         workers.values().forEach(ProjectionWorker::requestStop);
         for (ProjectionWorker worker : workers.values()) {
             try {
@@ -202,10 +213,56 @@ public final class ProjectionRuntime implements SmartLifecycle {
 
     /** Starts a rebuild on this instance; returns the generation it builds. */
     public Generation rebuild(String name, String requestedBy) {
-        Projection projection = require(name);
-        RebuildJob job;
+        return startTogether(List.of(begin(require(name), requestedBy))).get(0);
+    }
+
+    /**
+     * Starts a rebuild of every projection at once, all replaying from one read of the log
+     * (docs/adr/0036); returns the generations they build. If one of them cannot start (a rebuild
+     * of it runs, or it is halted), none does.
+     */
+    public List<Generation> rebuildAll(String requestedBy) {
+        List<RebuildJob> begun = new ArrayList<>();
         try {
-            job = RebuildJob.begin(
+            for (Projection projection : projections.values()) {
+                begun.add(begin(projection, requestedBy));
+            }
+        } catch (RuntimeException e) {
+            for (RebuildJob job : begun) {
+                job.abandon(
+                        "not started: another projection of the same request could not start (" + e.getMessage() + ")");
+            }
+            throw e;
+        }
+        return startTogether(begun);
+    }
+
+    /** Runs begun rebuilds, each on its own thread, from one read of the log on another. */
+    private List<Generation> startTogether(List<RebuildJob> begun) {
+        List<SharedLogReplay.Subscription> subscriptions = new ArrayList<>();
+        begun.forEach(job -> subscriptions.add(job.subscribe()));
+        SharedLogReplay replay = SharedLogReplay.of(dataSource, logReader, properties, clock, subscriptions);
+        sharedReplays.add(replay);
+        begun.forEach(this::launch);
+        Thread reader = new Thread(
+                () -> {
+                    try {
+                        replay.run();
+                    } finally {
+                        sharedReplays.remove(replay);
+                    }
+                },
+                "rebuild-log-reader");
+        reader.start();
+        List<Generation> generations = new ArrayList<>();
+        begun.forEach(job -> generations.add(generationOf(job)));
+        return generations;
+    }
+
+    private RebuildJob begin(Projection projection, String requestedBy) {
+        String name = projection.name();
+        try {
+            return RebuildJob.begin(
                     applierFor(projection, properties.poisonPolicyOf(name)),
                     dataSource,
                     consumers,
@@ -219,6 +276,10 @@ public final class ProjectionRuntime implements SmartLifecycle {
         } catch (SQLException e) {
             throw new IllegalStateException("starting the rebuild of " + name + " failed: " + e.getMessage(), e);
         }
+    }
+
+    private void launch(RebuildJob job) {
+        String name = job.projectionName();
         rebuilds.put(name, job);
         Thread thread = new Thread(
                 () -> {
@@ -230,7 +291,10 @@ public final class ProjectionRuntime implements SmartLifecycle {
                 },
                 "rebuild-" + name);
         thread.start();
-        return generations(name, 10).stream()
+    }
+
+    private Generation generationOf(RebuildJob job) {
+        return generations(job.projectionName(), 10).stream()
                 .filter(g -> g.generation() == job.generation())
                 .findFirst()
                 .orElseThrow();

@@ -67,7 +67,7 @@ final class RebuildJob implements Runnable {
     private final String horizon;
     private final CountDownLatch cancelled = new CountDownLatch(1);
     private final CloudEventCodec codec = new CloudEventCodec();
-    private final EventLogReader reader = new EventLogReader();
+    private SharedLogReplay.@Nullable Subscription shared;
 
     private volatile String phase = "replaying the log";
     private volatile long replayed;
@@ -200,8 +200,37 @@ final class RebuildJob implements Runnable {
         cancelled.countDown();
     }
 
+    /**
+     * Where this rebuild takes its log events from: a read of the log shared with the rebuilds
+     * begun together with it (docs/adr/0036; a lone rebuild is a group of one). Before {@link #run()}.
+     */
+    SharedLogReplay.Subscription subscribe() {
+        SharedLogReplay.Subscription subscription =
+                new SharedLogReplay.Subscription(applier.projection().aggregateTypes(), horizon);
+        shared = subscription;
+        return subscription;
+    }
+
+    /** Gives up a rebuild that was begun but will not run (another of a group could not begin). */
+    void abandon(String reason) {
+        try {
+            fail(reason);
+        } finally {
+            try {
+                GenerationStore.releaseRebuildLock(lockConnection, name());
+                lockConnection.close();
+            } catch (SQLException e) {
+                log.debug("Releasing the rebuild lock: {}", e.toString());
+            }
+        }
+    }
+
     private String name() {
         return applier.projection().name();
+    }
+
+    String projectionName() {
+        return name();
     }
 
     @Override
@@ -231,6 +260,9 @@ final class RebuildJob implements Runnable {
             log.error("Rebuild of {} failed", name(), e);
             fail(BatchApplier.describe(e));
         } finally {
+            if (shared != null) {
+                shared.leave();
+            }
             if (worker != null) {
                 worker.rebuilding(false);
             }
@@ -244,42 +276,41 @@ final class RebuildJob implements Runnable {
     }
 
     private void replay() throws SQLException, InterruptedException {
-        Instant deadline = clock.instant().plus(properties.rebuild().swapTimeout());
-        EventLogReader.Position position = EventLogReader.Position.START;
-        int chunk = properties.rebuild().chunkSize();
-        List<String> types = List.copyOf(applier.projection().aggregateTypes());
+        SharedLogReplay.Subscription subscription = shared;
+        if (subscription == null) {
+            throw new IllegalStateException("the rebuild of " + name() + " was started without a read of the log");
+        }
+        replayFrom(subscription);
+    }
+
+    /**
+     * The replay: the log's events of this projection's aggregate types in commit-visibility order,
+     * from a read of the log that rebuilds started together share (docs/adr/0036).
+     */
+    private void replayFrom(SharedLogReplay.Subscription subscription) throws SQLException, InterruptedException {
         int pages = 0;
         while (true) {
             checkCancelled();
-            EventLogReader.Page page;
-            boolean passed;
-            try (Connection connection = dataSource.getConnection()) {
-                page = reader.read(connection, types, position, chunk);
-                passed = page.events().size() < chunk && EventLogReader.passed(connection, horizon);
+            SharedLogReplay.Delivery delivery = subscription.poll(100);
+            if (delivery == null) {
+                continue;
             }
-            if (!page.events().isEmpty()) {
-                List<Incoming> items = new ArrayList<>(page.events().size());
-                for (EventEnvelope event : page.events()) {
-                    items.add(Incoming.replayed(event));
-                }
-                applyToShadow(items);
-                replayed += items.size();
-                position = page.next();
-                if (++pages % 20 == 0) {
-                    recordProgress();
-                }
+            if (delivery.failure() != null) {
+                throw new IllegalStateException(delivery.failure());
             }
-            if (passed) {
+            List<EventEnvelope> events = delivery.events();
+            if (events == null) {
                 recordProgress();
                 return;
             }
-            if (page.events().isEmpty()) {
-                if (clock.instant().isAfter(deadline)) {
-                    throw new IllegalStateException("transactions older than the rebuild are still open after "
-                            + properties.rebuild().swapTimeout() + "; the replay cannot be complete");
-                }
-                // Waiting for transactions that were open when the rebuild began to end.
-                cancelled.await(50, TimeUnit.MILLISECONDS);
+            List<Incoming> items = new ArrayList<>(events.size());
+            for (EventEnvelope event : events) {
+                items.add(Incoming.replayed(event));
+            }
+            applyToShadow(items);
+            replayed += items.size();
+            if (++pages % 20 == 0) {
+                recordProgress();
             }
         }
     }
