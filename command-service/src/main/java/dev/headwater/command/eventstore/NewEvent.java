@@ -24,6 +24,6 @@ public record NewEvent(UUID eventId, String eventType, int schemaVersion, JsonNo
 
     /** A first-version event with a fresh id. */
     public static NewEvent of(String eventType, JsonNode payload, EventMetadata metadata) {
-        return new NewEvent(UUID.randomUUID(), eventType, 1, payload, metadata);
+        return new NewEvent(EventIds.next(), eventType, 1, payload, metadata);
     }
 }

@@ -3,6 +3,7 @@ package dev.headwater.command.stream;
 import dev.headwater.command.CommandProperties;
 import dev.headwater.command.controlplane.ControlPlane;
 import dev.headwater.command.eventstore.AppendResult;
+import dev.headwater.command.eventstore.EventIds;
 import dev.headwater.command.eventstore.EventStore;
 import dev.headwater.command.eventstore.ExpectedVersion;
 import dev.headwater.command.eventstore.FeedCursor;
@@ -28,7 +29,6 @@ import jakarta.servlet.http.HttpServletRequest;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 import org.springframework.http.HttpHeaders;
@@ -265,7 +265,7 @@ class StreamController {
                         field + ".schemaVersion", "schemaVersion must be between 1 and " + MAX_SCHEMA_VERSION);
             }
             JsonNode payload = Input.payload(field + ".payload", event.payload());
-            result.add(new NewEvent(UUID.randomUUID(), type, schemaVersion, payload, EventMetadata.empty()));
+            result.add(new NewEvent(EventIds.next(), type, schemaVersion, payload, EventMetadata.empty()));
         }
         return result;
     }
