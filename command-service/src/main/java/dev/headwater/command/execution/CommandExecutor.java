@@ -14,6 +14,8 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -39,6 +41,7 @@ public final class CommandExecutor {
     private final Duration retention;
     private final int maxAttempts;
     private final MeterRegistry meters;
+    private final ConcurrentMap<CounterKey, Counter> counters = new ConcurrentHashMap<>();
 
     public CommandExecutor(
             TransactionTemplate transactions,
@@ -82,14 +85,25 @@ public final class CommandExecutor {
             outcome = "conflict";
             throw e;
         } finally {
-            Counter.builder("headwater.commands")
-                    .description("Commands by type and outcome")
-                    .tag("type", request.commandType())
-                    .tag("outcome", outcome)
-                    .register(meters)
-                    .increment();
+            counter(request.commandType(), outcome).increment();
         }
     }
+
+    /**
+     * The counter of a command type and outcome. Registering looks the meter up by its name and
+     * tags, which costs more than the increment; there are a few dozen pairs, so each is kept.
+     */
+    private Counter counter(String commandType, String outcome) {
+        return counters.computeIfAbsent(
+                new CounterKey(commandType, outcome),
+                key -> Counter.builder("headwater.commands")
+                        .description("Commands by type and outcome")
+                        .tag("type", key.commandType())
+                        .tag("outcome", key.outcome())
+                        .register(meters));
+    }
+
+    private record CounterKey(String commandType, String outcome) {}
 
     private CommandResponse runWithRetries(CommandRequest request, Supplier<CommandOutcome> command) {
         for (int attempt = 1; ; attempt++) {

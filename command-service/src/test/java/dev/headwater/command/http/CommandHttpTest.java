@@ -5,10 +5,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.headwater.contract.EventMetadata;
 import dev.headwater.web.auth.ApiPrincipal;
 import dev.headwater.web.auth.ApiRole;
+import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
 import org.springframework.mock.web.MockHttpServletRequest;
+import org.springframework.mock.web.MockHttpServletResponse;
 
 class CommandHttpTest {
 
@@ -45,5 +50,25 @@ class CommandHttpTest {
 
         assertThat(metadata.traceparent()).isNull();
         assertThat(metadata.correlationId()).isEqualTo(metadata.commandId());
+    }
+
+    @Test
+    void an_answer_written_directly_carries_its_status_headers_and_utf8_body_with_its_length() throws Exception {
+        ResponseEntity<String> answer = ResponseEntity.status(201)
+                .contentType(MediaType.APPLICATION_JSON)
+                .header("Headwater-Consistency", "hw1.abc")
+                .header(HttpHeaders.LOCATION, "/v1/streams/order/o-1/events")
+                .body("{\"note\":\"caf\u00e9\"}");
+        MockHttpServletResponse response = new MockHttpServletResponse();
+
+        CommandHttp.write(answer, response);
+
+        assertThat(response.getStatus()).isEqualTo(201);
+        assertThat(response.getContentType()).isEqualTo("application/json");
+        assertThat(response.getHeader("Headwater-Consistency")).isEqualTo("hw1.abc");
+        assertThat(response.getHeader(HttpHeaders.LOCATION)).isEqualTo("/v1/streams/order/o-1/events");
+        assertThat(response.getContentAsByteArray())
+                .isEqualTo("{\"note\":\"caf\u00e9\"}".getBytes(StandardCharsets.UTF_8));
+        assertThat(response.getContentLength()).as("bytes, not characters").isEqualTo(16);
     }
 }
