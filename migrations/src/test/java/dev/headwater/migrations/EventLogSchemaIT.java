@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.headwater.testsupport.DbRole;
 import dev.headwater.testsupport.PostgresExtension;
+import java.io.StringReader;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -18,6 +19,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.postgresql.PGConnection;
+import org.postgresql.copy.CopyManager;
 import org.postgresql.util.PSQLException;
 
 class EventLogSchemaIT {
@@ -140,6 +143,91 @@ class EventLogSchemaIT {
         assertThat(single("SELECT string_agg(aggregate_version::text, ',' ORDER BY aggregate_version)"
                         + " FROM event_log.events WHERE aggregate_id = '" + fresh + "'"))
                 .isEqualTo("1,2,3,4,5");
+    }
+
+    @Test
+    void a_gap_anywhere_in_a_multi_row_statement_fails_it_whole() throws SQLException {
+        String fresh = "gap-" + UUID.randomUUID();
+
+        assertThatThrownBy(() -> execute(postgres.dataSource(DbRole.APP), """
+                        INSERT INTO event_log.events
+                            (event_id, tenant_id, aggregate_type, aggregate_id, aggregate_version, event_type, payload)
+                        SELECT gen_random_uuid(), 't1', 'tenant', '%s', v, 'Noted', '{}'
+                          FROM unnest(ARRAY[1, 2, 3, 5, 6]) AS v""".formatted(fresh)))
+                .isInstanceOf(PSQLException.class)
+                .hasMessageContaining("has no version 4 to follow with version 5")
+                .satisfies(e -> assertThat(
+                                ((PSQLException) e).getServerErrorMessage().getConstraint())
+                        .isEqualTo("events_version_contiguous"));
+
+        assertThat(single("SELECT count(*) FROM event_log.events WHERE aggregate_id = '" + fresh + "'"))
+                .as("nothing of the refused statement is written")
+                .isEqualTo("0");
+    }
+
+    /** The relay publishes in insert order, so a reversed pair would reach consumers as a gap. */
+    @Test
+    void a_statement_may_not_insert_a_version_before_its_predecessor() throws SQLException {
+        String fresh = "reversed-" + UUID.randomUUID();
+
+        assertThatThrownBy(() -> execute(postgres.dataSource(DbRole.APP), """
+                        INSERT INTO event_log.events
+                            (event_id, tenant_id, aggregate_type, aggregate_id, aggregate_version, event_type, payload)
+                        SELECT gen_random_uuid(), 't1', 'tenant', '%s', r.v, 'Noted', '{}'
+                          FROM unnest(ARRAY[2, 1]) WITH ORDINALITY AS r(v, ord)
+                         ORDER BY r.ord""".formatted(fresh)))
+                .isInstanceOf(PSQLException.class)
+                .hasMessageContaining("has no version 1 to follow with version 2");
+
+        assertThat(single("SELECT count(*) FROM event_log.events WHERE aggregate_id = '" + fresh + "'"))
+                .isEqualTo("0");
+    }
+
+    @Test
+    void a_copy_into_the_log_is_checked_for_gaps_too() throws SQLException {
+        String fresh = "copy-" + UUID.randomUUID();
+        String rows = "%s\tt1\ttenant\t%s\t1\tNoted\t{}\n%s\tt1\ttenant\t%s\t3\tNoted\t{}\n"
+                .formatted(UUID.randomUUID(), fresh, UUID.randomUUID(), fresh);
+
+        try (Connection connection = postgres.dataSource(DbRole.APP).getConnection()) {
+            CopyManager copy = connection.unwrap(PGConnection.class).getCopyAPI();
+            assertThatThrownBy(() -> copy.copyIn(
+                            "COPY event_log.events (event_id, tenant_id, aggregate_type, aggregate_id,"
+                                    + " aggregate_version, event_type, payload) FROM STDIN",
+                            new StringReader(rows)))
+                    .isInstanceOf(PSQLException.class)
+                    .hasMessageContaining("has no version 2 to follow with version 3");
+        }
+        assertThat(single("SELECT count(*) FROM event_log.events WHERE aggregate_id = '" + fresh + "'"))
+                .isEqualTo("0");
+    }
+
+    /**
+     * The check costs one call per statement, not one per row (ADR 0041): a 500-event append calls
+     * the trigger function once. The row trigger it replaced was called 500 times here.
+     */
+    @Test
+    void the_contiguity_check_runs_once_per_statement_not_once_per_row() throws SQLException {
+        String fresh = "once-" + UUID.randomUUID();
+        try (Connection connection = postgres.database().superuserDataSource().getConnection();
+                Statement statement = connection.createStatement()) {
+            connection.setAutoCommit(false);
+            statement.execute("SET LOCAL track_functions = 'pl'");
+            statement.execute("""
+                    INSERT INTO event_log.events
+                        (event_id, tenant_id, aggregate_type, aggregate_id, aggregate_version, event_type, payload)
+                    SELECT gen_random_uuid(), 't1', 'tenant', '%s', v, 'Noted', '{}'
+                      FROM generate_series(1, 500) AS v""".formatted(fresh));
+            try (ResultSet calls = statement.executeQuery("""
+                    SELECT coalesce(sum(calls), 0) FROM pg_stat_xact_user_functions
+                     WHERE schemaname = 'event_log' AND funcname LIKE 'require_previous_version%'""")) {
+                calls.next();
+                assertThat(calls.getLong(1)).isEqualTo(1);
+            }
+            connection.commit();
+        }
+        assertThat(single("SELECT max(aggregate_version) FROM event_log.events WHERE aggregate_id = '" + fresh + "'"))
+                .isEqualTo("500");
     }
 
     @Test
