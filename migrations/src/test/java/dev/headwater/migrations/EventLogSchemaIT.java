@@ -134,11 +134,7 @@ class EventLogSchemaIT {
     @Test
     void one_statement_may_append_consecutive_versions_of_a_new_stream() throws SQLException {
         String fresh = "batch-" + UUID.randomUUID();
-        execute(postgres.dataSource(DbRole.APP), """
-                INSERT INTO event_log.events
-                    (event_id, tenant_id, aggregate_type, aggregate_id, aggregate_version, event_type, payload)
-                SELECT gen_random_uuid(), 't1', 'tenant', '%s', v, 'Noted', '{}'
-                  FROM generate_series(1, 5) AS v""".formatted(fresh));
+        execute(postgres.dataSource(DbRole.APP), insertVersions(fresh, "generate_series(1, 5)"));
 
         assertThat(single("SELECT string_agg(aggregate_version::text, ',' ORDER BY aggregate_version)"
                         + " FROM event_log.events WHERE aggregate_id = '" + fresh + "'"))
@@ -149,11 +145,8 @@ class EventLogSchemaIT {
     void a_gap_anywhere_in_a_multi_row_statement_fails_it_whole() throws SQLException {
         String fresh = "gap-" + UUID.randomUUID();
 
-        assertThatThrownBy(() -> execute(postgres.dataSource(DbRole.APP), """
-                        INSERT INTO event_log.events
-                            (event_id, tenant_id, aggregate_type, aggregate_id, aggregate_version, event_type, payload)
-                        SELECT gen_random_uuid(), 't1', 'tenant', '%s', v, 'Noted', '{}'
-                          FROM unnest(ARRAY[1, 2, 3, 5, 6]) AS v""".formatted(fresh)))
+        assertThatThrownBy(() ->
+                        execute(postgres.dataSource(DbRole.APP), insertVersions(fresh, "unnest(ARRAY[1, 2, 3, 5, 6])")))
                 .isInstanceOf(PSQLException.class)
                 .hasMessageContaining("has no version 4 to follow with version 5")
                 .satisfies(e -> assertThat(
@@ -170,12 +163,7 @@ class EventLogSchemaIT {
     void a_statement_may_not_insert_a_version_before_its_predecessor() throws SQLException {
         String fresh = "reversed-" + UUID.randomUUID();
 
-        assertThatThrownBy(() -> execute(postgres.dataSource(DbRole.APP), """
-                        INSERT INTO event_log.events
-                            (event_id, tenant_id, aggregate_type, aggregate_id, aggregate_version, event_type, payload)
-                        SELECT gen_random_uuid(), 't1', 'tenant', '%s', r.v, 'Noted', '{}'
-                          FROM unnest(ARRAY[2, 1]) WITH ORDINALITY AS r(v, ord)
-                         ORDER BY r.ord""".formatted(fresh)))
+        assertThatThrownBy(() -> execute(postgres.dataSource(DbRole.APP), insertVersions(fresh, "unnest(ARRAY[2, 1])")))
                 .isInstanceOf(PSQLException.class)
                 .hasMessageContaining("has no version 1 to follow with version 2");
 
@@ -213,11 +201,7 @@ class EventLogSchemaIT {
                 Statement statement = connection.createStatement()) {
             connection.setAutoCommit(false);
             statement.execute("SET LOCAL track_functions = 'pl'");
-            statement.execute("""
-                    INSERT INTO event_log.events
-                        (event_id, tenant_id, aggregate_type, aggregate_id, aggregate_version, event_type, payload)
-                    SELECT gen_random_uuid(), 't1', 'tenant', '%s', v, 'Noted', '{}'
-                      FROM generate_series(1, 500) AS v""".formatted(fresh));
+            statement.execute(insertVersions(fresh, "generate_series(1, 500)"));
             try (ResultSet calls = statement.executeQuery("""
                     SELECT coalesce(sum(calls), 0) FROM pg_stat_xact_user_functions
                      WHERE schemaname = 'event_log' AND funcname LIKE 'require_previous_version%'""")) {
@@ -272,6 +256,16 @@ class EventLogSchemaIT {
                 INSERT INTO event_log.events
                     (event_id, tenant_id, aggregate_type, aggregate_id, aggregate_version, event_type, payload, metadata)
                 VALUES ('%s', 't1', 'tenant', '%s', %d, 'TenantCreated', '{"name": "acme"}', '{"actor": "test"}')""".formatted(eventId, aggregateId, version);
+    }
+
+    /** One statement inserting the given versions of a stream, in the order the set-returning function yields them. */
+    private static String insertVersions(String aggregateId, String versions) {
+        return """
+                INSERT INTO event_log.events
+                    (event_id, tenant_id, aggregate_type, aggregate_id, aggregate_version, event_type, payload)
+                SELECT gen_random_uuid(), 't1', 'tenant', '%s', r.v, 'Noted', '{}'
+                  FROM %s WITH ORDINALITY AS r(v, ord)
+                 ORDER BY r.ord""".formatted(aggregateId, versions);
     }
 
     private static List<String> snapshot() throws SQLException {
