@@ -178,6 +178,10 @@ public final class CloudEventCodec {
     private static long longValue(JsonNode root, String name) {
         JsonNode node = root.get(name);
         if (node != null && node.isIntegralNumber()) {
+            // Out of range would otherwise escape as Jackson's exception instead of a violation.
+            if (!node.canConvertToLong()) {
+                throw new ContractViolation(name, "'" + node + "' is out of the range of a 64-bit integer");
+            }
             return node.asLong();
         }
         String text = required(root, name);

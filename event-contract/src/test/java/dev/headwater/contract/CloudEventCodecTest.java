@@ -111,6 +111,18 @@ class CloudEventCodecTest {
     }
 
     @Test
+    void a_whole_number_beyond_64_bits_is_refused_naming_the_attribute() {
+        String encoded = new String(codec.encode(sample()), StandardCharsets.UTF_8);
+
+        assertThatThrownBy(() -> codec.decode(encoded.replace(
+                                "\"globalposition\":\"9007199254740993\"", "\"globalposition\":99999999999999999999")
+                        .getBytes(StandardCharsets.UTF_8)))
+                .isInstanceOf(ContractViolation.class)
+                .extracting(e -> ((ContractViolation) e).field())
+                .isEqualTo("globalposition");
+    }
+
+    @Test
     void an_envelope_refuses_a_version_below_one_and_an_aggregate_type_unfit_for_a_topic_name() {
         assertThatThrownBy(() -> withVersionAndType(0, "tenant")).hasMessageContaining("aggregateVersion");
         assertThatThrownBy(() -> withVersionAndType(1, "Tenant Things")).hasMessageContaining("aggregateType");
