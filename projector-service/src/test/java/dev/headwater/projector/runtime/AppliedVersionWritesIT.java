@@ -159,7 +159,7 @@ class AppliedVersionWritesIT {
     void a_rolled_back_page_leaves_nothing_in_memory_and_its_retry_counts_once() throws Exception {
         long generation = 23;
         ReplayVersions memory = new ReplayVersions("tally", generation, ReplayVersions.FLUSH_AT);
-        BatchApplier applier = new BatchApplier(new Tally(), PoisonPolicy.PARK, Clock.systemUTC());
+        BatchApplier applier = tallyApplier();
         try (Connection connection = postgres.dataSource(DbRole.PROJECTOR).getConnection()) {
             connection.setAutoCommit(false);
             applier.applyReplayed(connection, replayed("e", 1, 2), BatchApplier.Mode.FAST, 0, memory);
@@ -191,14 +191,10 @@ class AppliedVersionWritesIT {
 
     @SafeVarargs
     private static BatchApplier.Result applyReplayed(ReplayVersions memory, List<Incoming>... pages) throws Exception {
-        List<Incoming> items = new ArrayList<>();
-        for (List<Incoming> page : pages) {
-            items.addAll(page);
-        }
-        BatchApplier applier = new BatchApplier(new Tally(), PoisonPolicy.PARK, Clock.systemUTC());
         try (Connection connection = postgres.dataSource(DbRole.PROJECTOR).getConnection()) {
             connection.setAutoCommit(false);
-            BatchApplier.Result result = applier.applyReplayed(connection, items, BatchApplier.Mode.FAST, 0, memory);
+            BatchApplier.Result result =
+                    tallyApplier().applyReplayed(connection, joined(pages), BatchApplier.Mode.FAST, 0, memory);
             connection.commit();
             memory.commit();
             return result;
@@ -240,12 +236,22 @@ class AppliedVersionWritesIT {
     }
 
     @SafeVarargs
-    private static BatchApplier.Result apply(BatchApplier.Target target, List<Incoming>... pages) throws Exception {
+    private static List<Incoming> joined(List<Incoming>... pages) {
         List<Incoming> items = new ArrayList<>();
         for (List<Incoming> page : pages) {
             items.addAll(page);
         }
-        BatchApplier applier = new BatchApplier(new Tally(), PoisonPolicy.PARK, Clock.systemUTC());
+        return items;
+    }
+
+    private static BatchApplier tallyApplier() {
+        return new BatchApplier(new Tally(), PoisonPolicy.PARK, Clock.systemUTC());
+    }
+
+    @SafeVarargs
+    private static BatchApplier.Result apply(BatchApplier.Target target, List<Incoming>... pages) throws Exception {
+        List<Incoming> items = joined(pages);
+        BatchApplier applier = tallyApplier();
         try (Connection connection = postgres.dataSource(DbRole.PROJECTOR).getConnection()) {
             connection.setAutoCommit(false);
             try {
