@@ -75,6 +75,53 @@ final class Machine {
         }
     }
 
+    /**
+     * CPU seconds of a process and its direct children, live and exited (a Postgres postmaster
+     * and its backends): the rebuild's work in Postgres, whatever else the machine runs.
+     */
+    static double treeCpuSeconds(long root) {
+        long ticks = 0;
+        try (var entries = Files.list(Path.of("/proc"))) {
+            for (Path entry : (Iterable<Path>) entries::iterator) {
+                String name = entry.getFileName().toString();
+                if (!name.chars().allMatch(Character::isDigit)) {
+                    continue;
+                }
+                String stat;
+                try {
+                    stat = Files.readString(entry.resolve("stat"));
+                } catch (IOException gone) {
+                    continue; // exited meanwhile: its time is in the parent's children fields
+                }
+                String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                long pid = Long.parseLong(name);
+                if (pid == root) {
+                    ticks += Long.parseLong(fields[11])
+                            + Long.parseLong(fields[12])
+                            + Long.parseLong(fields[13])
+                            + Long.parseLong(fields[14]);
+                } else if (Long.parseLong(fields[1]) == root) {
+                    ticks += Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            return Double.NaN;
+        }
+        return ticks / (double) CLOCK_TICKS_PER_SECOND;
+    }
+
+    /** The parent of a process (the postmaster of a Postgres auxiliary process); itself if unknown. */
+    static long parentPid(long pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+            long parent =
+                    Long.parseLong(stat.substring(stat.lastIndexOf(')') + 2).split(" ")[1]);
+            return parent > 1 ? parent : pid;
+        } catch (IOException | RuntimeException e) {
+            return pid;
+        }
+    }
+
     /** USER_HZ, 100 on every Linux this runs on. */
     private static final int CLOCK_TICKS_PER_SECOND = 100;
 

@@ -84,6 +84,11 @@ final class ProjectorFigures {
         Samples baseline = new Samples();
         Samples figure = new Samples();
         Samples replayedRate = new Samples();
+        Samples projectorCpu = new Samples();
+        Samples postgresCpu = new Samples();
+        long postmaster = Machine.parentPid(stack.queryLong(
+                BenchStack.DATABASE, "SELECT pid FROM pg_stat_activity WHERE backend_type = 'checkpointer'"));
+        long projectorPid = projector.process().pid();
         for (int round = 1; round <= rounds; round++) {
             long started = System.nanoTime();
             stack.execute(
@@ -93,7 +98,13 @@ final class ProjectorFigures {
             baseline.add(copy, Machine.load());
             Report.round("COPY (SELECT ... ORDER BY) TO /dev/null", round, copy, "rows/s", "");
             long[] replayed = new long[1];
+            double projectorBefore = Machine.cpuSeconds(projectorPid);
+            double postgresBefore = Machine.treeCpuSeconds(postmaster);
             double seconds = rebuildAll(projector, stack.bootstrapToken(), replayed);
+            double projectorMicros = (Machine.cpuSeconds(projectorPid) - projectorBefore) * 1e6 / total;
+            double postgresMicros = (Machine.treeCpuSeconds(postmaster) - postgresBefore) * 1e6 / total;
+            projectorCpu.add(projectorMicros, Machine.load());
+            postgresCpu.add(postgresMicros, Machine.load());
             figure.add(total / seconds, Machine.load());
             replayedRate.add(replayed[0] / seconds, Machine.load());
             Report.round(
@@ -101,11 +112,16 @@ final class ProjectorFigures {
                     round,
                     total / seconds,
                     "events/s",
-                    String.format("%.1f s; %,d events replayed over all projections", seconds, replayed[0]));
+                    String.format(
+                            "%.1f s; %,d events replayed over all projections; CPU per log event: projector %.0f µs,"
+                                    + " Postgres %.0f µs",
+                            seconds, replayed[0], projectorMicros, postgresMicros));
         }
         Report.heading("rebuild result");
         Report.summary("figure: log events / time to rebuild all", figure, "events/s");
         Report.summary("  replayed events (summed) / time", replayedRate, "events/s");
+        Report.summary("  projector CPU per log event", projectorCpu, "µs");
+        Report.summary("  Postgres CPU per log event", postgresCpu, "µs");
         Report.summary("baseline: COPY of the log", baseline, "rows/s");
         Report.note("%-40s %.2fx", "ratio to baseline", figure.median() / baseline.median());
         Report.target("absolute", figure.median(), "events/s", 50_000, true);

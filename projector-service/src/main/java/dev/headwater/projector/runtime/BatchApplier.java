@@ -132,6 +132,35 @@ final class BatchApplier {
             Mode mode,
             int attempts)
             throws SQLException {
+        return apply(connection, target, items, checkpoints, mode, attempts, null);
+    }
+
+    /**
+     * Applies a page of a rebuild's replay of the log to its shadow generation with the applied
+     * versions held in {@code memory} (docs/adr/0037): aggregates it knows are not looked up, and
+     * the page's versions are staged there instead of written; the caller commits them to {@code
+     * memory} after the transaction commits and flushes them in bulk.
+     */
+    Result applyReplayed(Connection connection, List<Incoming> items, Mode mode, int attempts, ReplayVersions memory)
+            throws SQLException {
+        for (Incoming item : items) {
+            if (item.partition() != null) {
+                throw new IllegalArgumentException("not a record of the log replay: " + item.aggregate()
+                        + " from Kafka partition " + item.partition());
+            }
+        }
+        return apply(connection, Target.shadow(memory.generation()), items, Map.of(), mode, attempts, memory);
+    }
+
+    private Result apply(
+            Connection connection,
+            Target target,
+            List<Incoming> items,
+            Map<TopicPartition, Long> checkpoints,
+            Mode mode,
+            int attempts,
+            @Nullable ReplayVersions memory)
+            throws SQLException {
         String name = projection.name();
         if (target.tables() == ProjectionTransaction.Target.LIVE) {
             long live = GenerationStore.lockSharedAndReadLive(connection, name);
@@ -153,8 +182,18 @@ final class BatchApplier {
         }
         Set<AggregateKey> aggregates = firstOf.keySet();
         DeadLetterStore.State deadLetters = DeadLetterStore.state(connection, name, target.generation(), aggregates);
-        Map<AggregateKey, Long> applied = AppliedVersionStore.fetch(
-                connection, name, target.generation(), toLookUp(target, firstOf, deadLetters));
+        Set<AggregateKey> lookUp = toLookUp(target, firstOf, deadLetters);
+        if (memory != null) {
+            Set<AggregateKey> unknown = new LinkedHashSet<>(lookUp);
+            unknown.removeIf(memory::knows);
+            lookUp = unknown;
+        }
+        Map<AggregateKey, Long> applied = AppliedVersionStore.fetch(connection, name, target.generation(), lookUp);
+        Set<AggregateKey> found = Set.copyOf(applied.keySet());
+        if (memory != null) {
+            // Exact: what the table would hold had every earlier page written it.
+            applied.putAll(memory.versionsOf(aggregates));
+        }
 
         Plan plan = classify(items, applied, deadLetters);
         ProjectionTransaction transaction = new ProjectionTransaction(connection, target.tables());
@@ -193,7 +232,11 @@ final class BatchApplier {
                             in, DeadLetter.CAUSE_FAILED, step.error, Math.max(attempts, 1), DeadLetter.PARKED));
             }
         }
-        AppliedVersionStore.storeBatch(connection, name, target.generation(), versions, applied.keySet());
+        if (memory == null) {
+            AppliedVersionStore.storeBatch(connection, name, target.generation(), versions, found);
+        } else {
+            memory.stage(versions, found);
+        }
         DeadLetterStore.insert(connection, name, target.generation(), newDeadLetters, now);
         Map<TopicPartition, Long> next = storeCheckpoints(connection, target, settled, checkpoints, now);
         if (target.tables() == ProjectionTransaction.Target.LIVE) {

@@ -288,6 +288,7 @@ final class RebuildJob implements Runnable {
      * from a read of the log that rebuilds started together share (docs/adr/0036).
      */
     private void replayFrom(SharedLogReplay.Subscription subscription) throws SQLException, InterruptedException {
+        ReplayVersions versions = new ReplayVersions(name(), generation, ReplayVersions.FLUSH_AT);
         int pages = 0;
         while (true) {
             checkCancelled();
@@ -300,6 +301,7 @@ final class RebuildJob implements Runnable {
             }
             List<EventEnvelope> events = delivery.events();
             if (events == null) {
+                flush(versions);
                 recordProgress();
                 return;
             }
@@ -307,7 +309,10 @@ final class RebuildJob implements Runnable {
             for (EventEnvelope event : events) {
                 items.add(Incoming.replayed(event));
             }
-            applyToShadow(items);
+            applyToShadow(items, versions);
+            if (versions.full()) {
+                flush(versions);
+            }
             replayed += items.size();
             if (++pages % 20 == 0) {
                 recordProgress();
@@ -331,8 +336,45 @@ final class RebuildJob implements Runnable {
         }
     }
 
-    /** Applies a chunk to the shadow: retries, isolation, poison policy as live (HALT fails the rebuild). */
-    private BatchApplier.Result applyToShadow(List<Incoming> items) throws SQLException, InterruptedException {
+    /**
+     * Writes the replay's applied versions held in memory (docs/adr/0037), retrying transient
+     * errors: a rolled-back flush leaves them all held.
+     */
+    private void flush(ReplayVersions versions) throws SQLException, InterruptedException {
+        int transientFailures = 0;
+        while (true) {
+            checkCancelled();
+            try (Connection connection = dataSource.getConnection()) {
+                connection.setAutoCommit(false);
+                try {
+                    try (var statement = connection.createStatement()) {
+                        // As for the replay's pages: an interrupted rebuild is abandoned whole.
+                        statement.execute("SET LOCAL synchronous_commit TO off");
+                    }
+                    versions.flush(connection);
+                    connection.commit();
+                } catch (SQLException | RuntimeException e) {
+                    connection.rollback();
+                    throw e;
+                }
+                versions.flushed();
+                return;
+            } catch (SQLException e) {
+                if (!Transience.isTransient(e)) {
+                    throw e;
+                }
+                pause(++transientFailures);
+            }
+        }
+    }
+
+    /**
+     * Applies a chunk to the shadow: retries, isolation, poison policy as live (HALT fails the
+     * rebuild). With {@code replayVersions} (pages of the log replay) the applied versions go to
+     * memory instead of the table.
+     */
+    private BatchApplier.Result applyToShadow(List<Incoming> items, @Nullable ReplayVersions replayVersions)
+            throws SQLException, InterruptedException {
         int attempt = 0;
         int transientFailures = 0;
         while (true) {
@@ -342,22 +384,30 @@ final class RebuildJob implements Runnable {
             try (Connection connection = dataSource.getConnection()) {
                 connection.setAutoCommit(false);
                 try {
-                    BatchApplier.Result result = applier.apply(
-                            connection,
-                            BatchApplier.Target.shadow(generation),
-                            items,
-                            shadowCheckpoints,
-                            mode,
-                            attempt - 1);
+                    BatchApplier.Result result = replayVersions == null
+                            ? applier.apply(
+                                    connection,
+                                    BatchApplier.Target.shadow(generation),
+                                    items,
+                                    shadowCheckpoints,
+                                    mode,
+                                    attempt - 1)
+                            : applier.applyReplayed(connection, items, mode, attempt - 1, replayVersions);
                     if (result.halts()) {
                         connection.rollback();
                         throw new PoisonHalt(items.get(result.haltIndex()), String.valueOf(result.haltReason()));
                     }
                     connection.commit();
+                    if (replayVersions != null) {
+                        replayVersions.commit();
+                    }
                     shadowCheckpoints.putAll(result.checkpoints());
                     return result;
                 } catch (SQLException | RuntimeException e) {
                     connection.rollback();
+                    if (replayVersions != null) {
+                        replayVersions.discard();
+                    }
                     throw e;
                 }
             } catch (PoisonHalt e) {
@@ -517,7 +567,7 @@ final class RebuildJob implements Runnable {
                 consumer.pause(List.of(partition));
             });
             if (!items.isEmpty()) {
-                applyToShadow(items);
+                applyToShadow(items, null);
                 caughtUp += items.size();
             }
         }

@@ -121,6 +121,107 @@ class AppliedVersionWritesIT {
     }
 
     @Test
+    void a_replay_holds_its_applied_versions_in_memory_and_writes_each_aggregate_once_when_flushed() throws Exception {
+        long generation = 21;
+        ReplayVersions memory = new ReplayVersions("tally", generation, ReplayVersions.FLUSH_AT);
+        applyReplayed(memory, replayed("ma", 1, 3), replayed("mb", 1, 1));
+        applyReplayed(memory, replayed("ma", 4, 4), replayed("mb", 2, 2), replayed("mc", 1, 2));
+
+        assertThat(appliedVersions(generation, "ma", "mb", "mc")).isEmpty();
+        assertThat(memory.versionsOf(keys("ma", "mb", "mc")))
+                .containsExactlyInAnyOrderEntriesOf(Map.of(key("ma"), 4L, key("mb"), 2L, key("mc"), 2L));
+        flush(memory);
+
+        assertThat(memory.size()).isZero();
+        assertThat(appliedVersions(generation, "ma", "mb", "mc"))
+                .containsExactlyInAnyOrderEntriesOf(Map.of(key("ma"), 4L, key("mb"), 2L, key("mc"), 2L));
+        assertThat(tally("projection_shadow", "ma")).isEqualTo(4);
+        assertThat(tally("projection_shadow", "mb")).isEqualTo(2);
+        assertThat(tally("projection_shadow", "mc")).isEqualTo(2);
+    }
+
+    @Test
+    void a_stream_continued_after_a_flush_is_looked_up_and_its_row_updated_by_the_next_flush() throws Exception {
+        long generation = 22;
+        ReplayVersions memory = new ReplayVersions("tally", generation, 1);
+        applyReplayed(memory, replayed("d", 1, 2));
+        assertThat(memory.full()).isTrue();
+        flush(memory);
+        BatchApplier.Result again = applyReplayed(memory, replayed("d", 2, 3));
+        flush(memory);
+
+        assertThat(again.duplicates()).isEqualTo(1);
+        assertThat(tally("projection_shadow", "d")).isEqualTo(3);
+        assertThat(appliedVersions(generation, "d")).containsExactly(Map.entry(key("d"), 3L));
+    }
+
+    @Test
+    void a_rolled_back_page_leaves_nothing_in_memory_and_its_retry_counts_once() throws Exception {
+        long generation = 23;
+        ReplayVersions memory = new ReplayVersions("tally", generation, ReplayVersions.FLUSH_AT);
+        BatchApplier applier = tallyApplier();
+        try (Connection connection = postgres.dataSource(DbRole.PROJECTOR).getConnection()) {
+            connection.setAutoCommit(false);
+            applier.applyReplayed(connection, replayed("e", 1, 2), BatchApplier.Mode.FAST, 0, memory);
+            connection.rollback();
+            memory.discard();
+        }
+        assertThat(memory.size()).isZero();
+
+        applyReplayed(memory, replayed("e", 1, 2));
+        flush(memory);
+        assertThat(tally("projection_shadow", "e")).isEqualTo(2);
+        assertThat(appliedVersions(generation, "e")).containsExactly(Map.entry(key("e"), 2L));
+    }
+
+    @Test
+    void a_flush_that_meets_a_row_of_another_writer_stops_the_rebuild_and_writes_nothing() throws Exception {
+        long generation = 24;
+        try (Connection connection = postgres.dataSource(DbRole.PROJECTOR).getConnection()) {
+            AppliedVersionStore.store(connection, "tally", generation, Map.of(key("other"), 1L));
+        }
+        ReplayVersions memory = new ReplayVersions("tally", generation, ReplayVersions.FLUSH_AT);
+        applyReplayed(memory, replayed("fresh", 1, 1), replayed("other", 1, 1));
+
+        assertThatThrownBy(() -> flush(memory))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("count an event twice");
+        assertThat(appliedVersions(generation, "fresh", "other")).containsExactly(Map.entry(key("other"), 1L));
+    }
+
+    @SafeVarargs
+    private static BatchApplier.Result applyReplayed(ReplayVersions memory, List<Incoming>... pages) throws Exception {
+        try (Connection connection = postgres.dataSource(DbRole.PROJECTOR).getConnection()) {
+            connection.setAutoCommit(false);
+            BatchApplier.Result result =
+                    tallyApplier().applyReplayed(connection, joined(pages), BatchApplier.Mode.FAST, 0, memory);
+            connection.commit();
+            memory.commit();
+            return result;
+        }
+    }
+
+    private static void flush(ReplayVersions memory) throws SQLException {
+        try (Connection connection = postgres.dataSource(DbRole.PROJECTOR).getConnection()) {
+            connection.setAutoCommit(false);
+            try {
+                memory.flush(connection);
+                connection.commit();
+            } catch (SQLException | RuntimeException e) {
+                connection.rollback();
+                throw e;
+            }
+        }
+        memory.flushed();
+    }
+
+    private static Map<AggregateKey, Long> appliedVersions(long generation, String... ids) throws SQLException {
+        try (Connection connection = postgres.dataSource(DbRole.PROJECTOR).getConnection()) {
+            return AppliedVersionStore.fetch(connection, "tally", generation, keys(ids));
+        }
+    }
+
+    @Test
     void the_log_the_replay_reads_holds_each_version_of_a_stream_once_and_none_without_its_predecessor()
             throws Exception {
         try (Connection owner = postgres.dataSource(DbRole.OWNER).getConnection()) {
@@ -135,12 +236,22 @@ class AppliedVersionWritesIT {
     }
 
     @SafeVarargs
-    private static BatchApplier.Result apply(BatchApplier.Target target, List<Incoming>... pages) throws Exception {
+    private static List<Incoming> joined(List<Incoming>... pages) {
         List<Incoming> items = new ArrayList<>();
         for (List<Incoming> page : pages) {
             items.addAll(page);
         }
-        BatchApplier applier = new BatchApplier(new Tally(), PoisonPolicy.PARK, Clock.systemUTC());
+        return items;
+    }
+
+    private static BatchApplier tallyApplier() {
+        return new BatchApplier(new Tally(), PoisonPolicy.PARK, Clock.systemUTC());
+    }
+
+    @SafeVarargs
+    private static BatchApplier.Result apply(BatchApplier.Target target, List<Incoming>... pages) throws Exception {
+        List<Incoming> items = joined(pages);
+        BatchApplier applier = tallyApplier();
         try (Connection connection = postgres.dataSource(DbRole.PROJECTOR).getConnection()) {
             connection.setAutoCommit(false);
             try {
