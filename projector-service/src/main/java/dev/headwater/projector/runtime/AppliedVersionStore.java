@@ -136,14 +136,13 @@ final class AppliedVersionStore {
     }
 
     /**
-     * Inserts versions of aggregates the generation has no row for with one {@code COPY}: cheaper
-     * per row than {@link #INSERT_NEW}, for a rebuild's bulk write of its replay (docs/adr/0037). A
-     * row that exists fails the whole COPY with a unique violation.
+     * Inserts versions of aggregates the generation has no row for with one {@code COPY}, for a
+     * rebuild's bulk write of its replay (docs/adr/0037). A row that exists fails the whole COPY with
+     * a unique violation.
      */
     static long copyNew(Connection connection, String projection, long generation, Map<AggregateKey, Long> versions)
             throws SQLException {
-        CopyRows rows = new CopyRows(
-                "projection.applied_versions", "projection", "generation", "aggregate_type", "aggregate_id", "version");
+        CopyRows rows = new CopyRows(TABLE, COPY_COLUMNS);
         versions.forEach((key, version) -> rows.add(projection, generation, key.type(), key.id(), version));
         return rows.execute(connection);
     }
