@@ -338,7 +338,9 @@ final class RebuildJob implements Runnable {
 
     /**
      * Writes the replay's applied versions held in memory (docs/adr/0037), retrying transient
-     * errors: a rolled-back flush leaves them all held.
+     * errors: a rolled-back flush leaves them all held. Unlike a page, a flush may be retried after
+     * a commit with an unknown outcome: if it did commit, the retry's COPY meets those rows and the
+     * rebuild stops, and its upserts write again what is already there.
      */
     private void flush(ReplayVersions versions) throws SQLException, InterruptedException {
         int transientFailures = 0;
@@ -383,8 +385,9 @@ final class RebuildJob implements Runnable {
             Mode mode = attempt > properties.retry().maxAttempts() ? Mode.ISOLATING : Mode.FAST;
             try (Connection connection = dataSource.getConnection()) {
                 connection.setAutoCommit(false);
+                BatchApplier.Result result;
                 try {
-                    BatchApplier.Result result = replayVersions == null
+                    result = replayVersions == null
                             ? applier.apply(
                                     connection,
                                     BatchApplier.Target.shadow(generation),
@@ -397,12 +400,9 @@ final class RebuildJob implements Runnable {
                         connection.rollback();
                         throw new PoisonHalt(items.get(result.haltIndex()), String.valueOf(result.haltReason()));
                     }
-                    connection.commit();
-                    if (replayVersions != null) {
-                        replayVersions.commit();
+                    if (replayVersions == null) {
+                        connection.commit();
                     }
-                    shadowCheckpoints.putAll(result.checkpoints());
-                    return result;
                 } catch (SQLException | RuntimeException e) {
                     connection.rollback();
                     if (replayVersions != null) {
@@ -410,6 +410,11 @@ final class RebuildJob implements Runnable {
                     }
                     throw e;
                 }
+                if (replayVersions != null) {
+                    commitReplayPage(connection, items, replayVersions);
+                }
+                shadowCheckpoints.putAll(result.checkpoints());
+                return result;
             } catch (PoisonHalt e) {
                 throw new IllegalStateException(
                         "the rebuild met a poison event and the policy is HALT: " + e.getMessage());
@@ -428,6 +433,36 @@ final class RebuildJob implements Runnable {
                 pause(++transientFailures);
             }
         }
+    }
+
+    /**
+     * Commits a page of the log replay, then takes its staged applied versions into memory. A
+     * commit that fails with an error the retry loop would retry (a lost connection above all)
+     * may in fact have committed, and this page's applied versions are in memory only, so a retry
+     * could not tell its events were applied and would apply them again (docs/adr/0037). The
+     * rebuild stops instead, as after a crash: its shadow is discarded and a new request starts
+     * over. Other commit errors leave the page rolled back and fail the rebuild as before.
+     */
+    private void commitReplayPage(Connection connection, List<Incoming> items, ReplayVersions replayVersions)
+            throws SQLException {
+        try {
+            connection.commit();
+        } catch (SQLException e) {
+            replayVersions.discard();
+            if (!Transience.isTransient(e)) {
+                connection.rollback();
+                throw e;
+            }
+            // No rollback: the connection is most likely gone, and its error would hide this one.
+            throw new IllegalStateException(
+                    "the commit of a replay page (" + items.size() + " events from "
+                            + items.get(0).aggregate()
+                            + " version " + items.get(0).version() + ") failed with " + BatchApplier.describe(e)
+                            + ": whether it committed is unknown, and retrying it could apply its events to the"
+                            + " shadow twice, so the rebuild stops as after a crash; request the rebuild again",
+                    e);
+        }
+        replayVersions.commit();
     }
 
     private long catchUpAndSwap() throws SQLException, InterruptedException {

@@ -108,7 +108,8 @@ final class ReplayVersions {
     /**
      * Writes what is held, in the caller's transaction; forgets it once the caller says the
      * transaction committed ({@link #flushed()}). A row the COPY meets means the premise broke
-     * (another writer of the generation, or a version 1 replayed twice): the rebuild must stop.
+     * (another writer of the generation, or a version 1 replayed twice) or the retry of a flush
+     * whose commit failed but happened: the rebuild must stop.
      */
     void flush(Connection connection) throws SQLException {
         Map<AggregateKey, Long> fresh = new LinkedHashMap<>();
@@ -122,7 +123,8 @@ final class ReplayVersions {
                 throw new IllegalStateException(
                         "applied versions of " + projection + " (generation " + generation
                                 + ") were written by another writer during the replay, or the replay applied"
-                                + " a version twice: the rebuild stops rather than count an event twice",
+                                + " a version twice, or an earlier attempt of this flush whose commit failed had"
+                                + " in fact committed: the rebuild stops rather than count an event twice",
                         e);
             }
             throw e;
