@@ -10,6 +10,7 @@ import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -33,6 +34,7 @@ final class ProjectionMetrics {
     private final AtomicInteger halted = new AtomicInteger();
     private final AtomicLong appliedTotal = new AtomicLong();
     private final RateWindow rate = new RateWindow();
+    private final Map<TopicPartition, AtomicLong> lagByPartition = new HashMap<>();
 
     ProjectionMetrics(MeterRegistry registry, String projection) {
         Tags tags = Tags.of("projection", projection);
@@ -85,11 +87,23 @@ final class ProjectionMetrics {
         }
     }
 
-    void progress(Map<TopicPartition, ProjectionWorker.PartitionProgress> progress) {
-        List<MultiGauge.Row<?>> rows = new ArrayList<>();
-        progress.forEach((partition, p) -> rows.add(MultiGauge.Row.of(
-                Tags.of("topic", partition.topic(), "partition", Integer.toString(partition.partition())), p.lag())));
-        lag.register(rows, true);
+    /**
+     * Called after every poll. The gauges are registered again only when the assigned partitions
+     * change: re-registering every row on every poll (remove and add each meter) was the largest
+     * item of a worker's CPU at a steady 1,000 events/s, where batches are small and frequent.
+     */
+    synchronized void progress(Map<TopicPartition, ProjectionWorker.PartitionProgress> progress) {
+        if (!lagByPartition.keySet().equals(progress.keySet())) {
+            lagByPartition.keySet().retainAll(progress.keySet());
+            progress.keySet().forEach(partition -> lagByPartition.computeIfAbsent(partition, k -> new AtomicLong()));
+            List<MultiGauge.Row<?>> rows = new ArrayList<>();
+            lagByPartition.forEach((partition, value) -> rows.add(MultiGauge.Row.of(
+                    Tags.of("topic", partition.topic(), "partition", Integer.toString(partition.partition())),
+                    value,
+                    AtomicLong::get)));
+            lag.register(rows, true);
+        }
+        progress.forEach((partition, p) -> lagByPartition.get(partition).set(p.lag()));
     }
 
     void state(WorkerState next) {
