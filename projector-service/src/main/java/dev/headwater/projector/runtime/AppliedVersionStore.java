@@ -84,10 +84,17 @@ final class AppliedVersionStore {
             statement.setString(3, projection);
             statement.setLong(4, generation);
             try (ResultSet rows = statement.executeQuery()) {
-                while (rows.next()) {
-                    versions.put(new AggregateKey(rows.getString(1), rows.getString(2)), rows.getLong(3));
-                }
+                versions.putAll(read(rows));
             }
+        }
+        return versions;
+    }
+
+    /** The rows of {@link #FETCH}. */
+    static Map<AggregateKey, Long> read(ResultSet rows) throws SQLException {
+        Map<AggregateKey, Long> versions = new HashMap<>();
+        while (rows.next()) {
+            versions.put(new AggregateKey(rows.getString(1), rows.getString(2)), rows.getLong(3));
         }
         return versions;
     }
@@ -112,6 +119,22 @@ final class AppliedVersionStore {
             Map<AggregateKey, Long> versions,
             Set<AggregateKey> found)
             throws SQLException {
+        Pipeline pipeline = new Pipeline();
+        CopyRows fresh = stageBatch(pipeline, projection, generation, versions, found);
+        pipeline.execute(connection);
+        copyFresh(connection, projection, generation, fresh);
+    }
+
+    /**
+     * {@link #storeBatch} in two parts: the upsert of the aggregates in {@code found} goes into
+     * {@code pipeline}; the returned rows of the others are for {@link #copyFresh} after it ran.
+     */
+    static CopyRows stageBatch(
+            Pipeline pipeline,
+            String projection,
+            long generation,
+            Map<AggregateKey, Long> versions,
+            Set<AggregateKey> found) {
         MultiRow known = new MultiRow(MultiRow.Kind.TEXT, MultiRow.Kind.TEXT, MultiRow.Kind.BIGINT);
         CopyRows fresh = new CopyRows(TABLE, COPY_COLUMNS);
         versions.forEach((key, version) -> {
@@ -121,7 +144,13 @@ final class AppliedVersionStore {
                 fresh.add(projection, generation, key.type(), key.id(), version);
             }
         });
-        known.execute(connection, UPSERT, projection, generation);
+        pipeline.add(known, UPSERT, projection, generation);
+        return fresh;
+    }
+
+    /** Writes the rows {@link #stageBatch} left for COPY; a row written meanwhile by another consumer is a conflict. */
+    static void copyFresh(Connection connection, String projection, long generation, CopyRows fresh)
+            throws SQLException {
         try {
             fresh.execute(connection);
         } catch (SQLException e) {

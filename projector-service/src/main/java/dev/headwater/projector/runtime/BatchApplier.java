@@ -5,12 +5,14 @@ import dev.headwater.projector.runtime.DeadLetterStore.NewDeadLetter;
 import dev.headwater.projector.runtime.DeadLetterStore.VersionKey;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Savepoint;
 import java.sql.Statement;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -37,6 +39,23 @@ final class BatchApplier {
     static final String CHANNEL = "headwater_projection_applied";
 
     static final String NOTIFY = "SELECT pg_notify('" + CHANNEL + "', ?)";
+
+    /**
+     * The opening of a live batch, sent as one pipelined round trip instead of five: the batch
+     * lock (shared), the live generation, the search path, whether the projection has any dead
+     * letters, and the applied versions of the batch's aggregates. Postgres runs the statements in
+     * order and each takes its own snapshot when it starts, so the generation is still read after
+     * the lock was granted (in one statement, the snapshot would predate a swap that committed
+     * while the lock was awaited). The last two read the generation the worker expects; if the live one is
+     * another, the batch stops there ({@link GenerationChanged}) and they are not used.
+     */
+    static final String OPEN_LIVE = String.join(
+            ";\n",
+            GenerationStore.LOCK_SHARED,
+            GenerationStore.LIVE,
+            "SET LOCAL search_path TO " + ProjectionTransaction.Target.LIVE.schema(),
+            DeadLetterStore.ANY_STATE,
+            AppliedVersionStore.FETCH);
 
     enum Mode {
         FAST,
@@ -162,33 +181,35 @@ final class BatchApplier {
             @Nullable ReplayVersions memory)
             throws SQLException {
         String name = projection.name();
-        if (target.tables() == ProjectionTransaction.Target.LIVE) {
-            long live = GenerationStore.lockSharedAndReadLive(connection, name);
-            if (live != target.generation()) {
-                throw new GenerationChanged(name, target.generation(), live);
-            }
-        }
-        try (Statement statement = connection.createStatement()) {
-            statement.execute("SET LOCAL search_path TO " + target.tables().schema());
-            if (target.tables() == ProjectionTransaction.Target.SHADOW) {
-                // A rebuild interrupted by a crash is abandoned whole, so its commits need not wait
-                // for the WAL flush.
-                statement.execute("SET LOCAL synchronous_commit TO off");
-            }
-        }
         Map<AggregateKey, Incoming> firstOf = new LinkedHashMap<>();
         for (Incoming item : items) {
             firstOf.putIfAbsent(item.aggregate(), item);
         }
         Set<AggregateKey> aggregates = firstOf.keySet();
-        DeadLetterStore.State deadLetters = DeadLetterStore.state(connection, name, target.generation(), aggregates);
-        Set<AggregateKey> lookUp = toLookUp(target, firstOf, deadLetters);
-        if (memory != null) {
-            Set<AggregateKey> unknown = new LinkedHashSet<>(lookUp);
-            unknown.removeIf(memory::knows);
-            lookUp = unknown;
+        DeadLetterStore.State deadLetters;
+        Map<AggregateKey, Long> applied;
+        if (target.tables() == ProjectionTransaction.Target.LIVE) {
+            LiveStart start = openLive(connection, name, target.generation(), aggregates);
+            deadLetters = start.anyDeadLetters()
+                    ? DeadLetterStore.load(connection, name, target.generation(), aggregates)
+                    : DeadLetterStore.State.EMPTY;
+            applied = start.applied();
+        } else {
+            try (Statement statement = connection.createStatement()) {
+                statement.execute("SET LOCAL search_path TO " + target.tables().schema());
+                // A rebuild interrupted by a crash is abandoned whole, so its commits need not wait
+                // for the WAL flush.
+                statement.execute("SET LOCAL synchronous_commit TO off");
+            }
+            deadLetters = DeadLetterStore.state(connection, name, target.generation(), aggregates);
+            Set<AggregateKey> lookUp = toLookUp(target, firstOf, deadLetters);
+            if (memory != null) {
+                Set<AggregateKey> unknown = new LinkedHashSet<>(lookUp);
+                unknown.removeIf(memory::knows);
+                lookUp = unknown;
+            }
+            applied = AppliedVersionStore.fetch(connection, name, target.generation(), lookUp);
         }
-        Map<AggregateKey, Long> applied = AppliedVersionStore.fetch(connection, name, target.generation(), lookUp);
         Set<AggregateKey> found = Set.copyOf(applied.keySet());
         if (memory != null) {
             // Exact: what the table would hold had every earlier page written it.
@@ -232,21 +253,78 @@ final class BatchApplier {
                             in, DeadLetter.CAUSE_FAILED, step.error, Math.max(attempts, 1), DeadLetter.PARKED));
             }
         }
+        // The batch's bookkeeping in one round trip: applied versions of known aggregates, checkpoints
+        // and the NOTIFY. New aggregates (COPY) and dead letters, rare at a steady load, follow it.
+        Pipeline closing = new Pipeline();
+        CopyRows fresh = null;
         if (memory == null) {
-            AppliedVersionStore.storeBatch(connection, name, target.generation(), versions, found);
+            fresh = AppliedVersionStore.stageBatch(closing, name, target.generation(), versions, found);
         } else {
             memory.stage(versions, found);
         }
-        DeadLetterStore.insert(connection, name, target.generation(), newDeadLetters, now);
-        Map<TopicPartition, Long> next = storeCheckpoints(connection, target, settled, checkpoints, now);
+        Map<TopicPartition, Long> next = nextCheckpoints(settled);
+        CheckpointStore.Staged moved =
+                CheckpointStore.stage(closing, name, target.generation(), moves(next, checkpoints), now);
         if (target.tables() == ProjectionTransaction.Target.LIVE) {
-            try (PreparedStatement notify = connection.prepareStatement(NOTIFY)) {
-                notify.setString(1, name);
-                notify.executeQuery().close();
-            }
+            closing.add(NOTIFY, name);
         }
+        moved.verify(closing.execute(connection));
+        if (fresh != null) {
+            AppliedVersionStore.copyFresh(connection, name, target.generation(), fresh);
+        }
+        DeadLetterStore.insert(connection, name, target.generation(), newDeadLetters, now);
         return new Result(
                 appliedEvents, advanced, duplicates, newDeadLetters.size(), next, plan.haltIndex(), plan.haltReason());
+    }
+
+    /** What {@link #OPEN_LIVE} read. */
+    private record LiveStart(boolean anyDeadLetters, Map<AggregateKey, Long> applied) {}
+
+    private static LiveStart openLive(
+            Connection connection, String name, long generation, Collection<AggregateKey> aggregates)
+            throws SQLException {
+        try (AggregateKey.Arrays keys = AggregateKey.Arrays.of(connection, aggregates);
+                PreparedStatement statement = connection.prepareStatement(OPEN_LIVE)) {
+            int parameter = 1;
+            statement.setInt(parameter++, GenerationStore.BATCH_LOCK);
+            statement.setString(parameter++, name);
+            statement.setString(parameter++, name);
+            statement.setString(parameter++, name);
+            statement.setLong(parameter++, generation);
+            statement.setString(parameter++, name);
+            statement.setArray(parameter++, keys.types());
+            statement.setArray(parameter++, keys.ids());
+            statement.setString(parameter++, name);
+            statement.setLong(parameter, generation);
+            statement.execute(); // the lock
+            long live;
+            try (ResultSet rows = nextResult(statement, "the live generation")) {
+                if (!rows.next()) {
+                    throw new IllegalStateException("projection " + name + " has no live generation");
+                }
+                live = rows.getLong(1);
+            }
+            if (live != generation) {
+                throw new GenerationChanged(name, generation, live);
+            }
+            statement.getMoreResults(); // the search path
+            boolean any;
+            try (ResultSet rows = nextResult(statement, "the dead-letter probe")) {
+                rows.next();
+                any = rows.getBoolean(1);
+            }
+            try (ResultSet rows = nextResult(statement, "the applied versions")) {
+                return new LiveStart(any, AppliedVersionStore.read(rows));
+            }
+        }
+    }
+
+    private static ResultSet nextResult(PreparedStatement statement, String what) throws SQLException {
+        ResultSet rows = statement.getMoreResults() ? statement.getResultSet() : null;
+        if (rows == null) {
+            throw new IllegalStateException("opening a live batch returned no rows for " + what);
+        }
+        return rows;
     }
 
     /**
@@ -427,23 +505,21 @@ final class BatchApplier {
         }
     }
 
-    private Map<TopicPartition, Long> storeCheckpoints(
-            Connection connection, Target target, List<Incoming> items, Map<TopicPartition, Long> known, Instant now)
-            throws SQLException {
+    private static Map<TopicPartition, Long> nextCheckpoints(List<Incoming> items) {
         Map<TopicPartition, Long> next = new HashMap<>();
         for (Incoming item : items) {
             if (item.partition() != null) {
                 next.merge(item.partition(), item.offset() + 1, Math::max);
             }
         }
-        if (next.isEmpty()) {
-            return next;
-        }
+        return next;
+    }
+
+    private static List<CheckpointStore.Move> moves(Map<TopicPartition, Long> next, Map<TopicPartition, Long> known) {
         List<CheckpointStore.Move> moves = new ArrayList<>(next.size());
         next.forEach(
                 (partition, offset) -> moves.add(new CheckpointStore.Move(partition, known.get(partition), offset)));
-        CheckpointStore.store(connection, projection.name(), target.generation(), moves, now);
-        return next;
+        return moves;
     }
 
     static String describe(Throwable e) {

@@ -74,6 +74,16 @@ final class CheckpointStore {
      */
     static void store(Connection connection, String projection, long generation, Iterable<Move> moves, Instant now)
             throws SQLException {
+        Pipeline pipeline = new Pipeline();
+        Staged staged = stage(pipeline, projection, generation, moves, now);
+        staged.verify(pipeline.execute(connection));
+    }
+
+    /**
+     * Adds the statements of {@link #store} to {@code pipeline}; the caller runs it and then
+     * {@link Staged#verify} with its counts.
+     */
+    static Staged stage(Pipeline pipeline, String projection, long generation, Iterable<Move> moves, Instant now) {
         MultiRow advance =
                 new MultiRow(MultiRow.Kind.TEXT, MultiRow.Kind.BIGINT, MultiRow.Kind.BIGINT, MultiRow.Kind.BIGINT);
         MultiRow create = new MultiRow(MultiRow.Kind.TEXT, MultiRow.Kind.BIGINT, MultiRow.Kind.BIGINT);
@@ -85,10 +95,21 @@ final class CheckpointStore {
             }
         }
         OffsetDateTime at = OffsetDateTime.ofInstant(now, ZoneOffset.UTC);
-        int advanced = advance.execute(connection, ADVANCE, at, projection, generation);
-        int created = create.execute(connection, CREATE, projection, generation, at);
-        if (advanced != advance.size() || created != create.size()) {
-            throw new CheckpointConflict(projection, generation);
+        int advanced = pipeline.add(advance, ADVANCE, at, projection, generation);
+        int created = pipeline.add(create, CREATE, projection, generation, at);
+        return new Staged(projection, generation, advanced, advance.size(), created, create.size());
+    }
+
+    /** Where a {@link #stage}d store's statements are in its pipeline, and how many rows each must move. */
+    record Staged(String projection, long generation, int advanceAt, int advances, int createAt, int creates) {
+
+        /** Throws {@link CheckpointConflict} unless every checkpoint moved. */
+        void verify(int[] counts) {
+            int advanced = advanceAt < 0 ? 0 : counts[advanceAt];
+            int created = createAt < 0 ? 0 : counts[createAt];
+            if (advanced != advances || created != creates) {
+                throw new CheckpointConflict(projection, generation);
+            }
         }
     }
 

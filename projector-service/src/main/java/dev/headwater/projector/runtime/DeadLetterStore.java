@@ -160,6 +160,12 @@ final class DeadLetterStore {
         if (aggregates.isEmpty() || !any(connection, projection, generation)) {
             return State.EMPTY;
         }
+        return load(connection, projection, generation, aggregates);
+    }
+
+    /** {@link #state} for a caller that already ran {@link #ANY_STATE} and found something. */
+    static State load(Connection connection, String projection, long generation, Collection<AggregateKey> aggregates)
+            throws SQLException {
         Map<AggregateKey, Long> parkedUpTo = new HashMap<>();
         Set<VersionKey> skipped = new HashSet<>();
         Set<RecordKey> skippedRecords = new HashSet<>();

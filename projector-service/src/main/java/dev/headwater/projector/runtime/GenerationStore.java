@@ -101,21 +101,6 @@ final class GenerationStore {
         }
     }
 
-    /**
-     * Takes the batch lock shared for this transaction, then reads the live generation. Two
-     * statements on purpose: a statement's snapshot is taken when it starts, so a generation read
-     * in the statement that waited for the lock would predate a swap that committed meanwhile.
-     */
-    static long lockSharedAndReadLive(Connection connection, String projection) throws SQLException {
-        try (PreparedStatement statement = connection.prepareStatement(LOCK_SHARED)) {
-            statement.setInt(1, BATCH_LOCK);
-            statement.setString(2, projection);
-            statement.executeQuery().close();
-        }
-        return live(connection, projection)
-                .orElseThrow(() -> new IllegalStateException("projection " + projection + " has no live generation"));
-    }
-
     /** Takes the batch lock exclusively for this transaction: no live batch runs until it ends. */
     static void lockExclusive(Connection connection, String projection) throws SQLException {
         try (PreparedStatement statement = connection.prepareStatement(LOCK_EXCLUSIVE)) {

@@ -83,20 +83,36 @@ public final class MultiRow {
         }
         List<Array> arrays = new ArrayList<>(kinds.length);
         try (PreparedStatement statement = connection.prepareStatement(sql)) {
-            for (int i = 0; i < kinds.length; i++) {
-                Array array = connection.createArrayOf(kinds[i].pgType, columns[i].toArray());
-                arrays.add(array);
-                statement.setArray(i + 1, array);
-            }
-            for (int i = 0; i < extraParameters.length; i++) {
-                statement.setObject(kinds.length + i + 1, extraParameters[i]);
-            }
+            bind(connection, statement, 1, arrays, extraParameters);
             return statement.executeUpdate();
         } finally {
             for (Array array : arrays) {
                 array.free();
             }
         }
+    }
+
+    /**
+     * Binds the columns from parameter {@code first} on, then {@code extraParameters}; the arrays
+     * created go to {@code arrays} for the caller to free. Returns the next parameter's index.
+     */
+    int bind(
+            Connection connection,
+            PreparedStatement statement,
+            int first,
+            List<Array> arrays,
+            @Nullable Object... extraParameters)
+            throws SQLException {
+        int parameter = first;
+        for (int i = 0; i < kinds.length; i++) {
+            Array array = connection.createArrayOf(kinds[i].pgType, columns[i].toArray());
+            arrays.add(array);
+            statement.setArray(parameter++, array);
+        }
+        for (Object value : extraParameters) {
+            statement.setObject(parameter++, value);
+        }
+        return parameter;
     }
 
     private static @Nullable Object convert(Kind kind, @Nullable Object value) {
