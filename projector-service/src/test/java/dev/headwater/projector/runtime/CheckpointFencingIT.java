@@ -2,6 +2,7 @@ package dev.headwater.projector.runtime;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import dev.headwater.contract.CloudEventCodec;
 import dev.headwater.contract.EventEnvelope;
@@ -14,6 +15,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -21,6 +23,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import javax.sql.DataSource;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.TopicPartition;
@@ -31,7 +37,8 @@ import tools.jackson.databind.node.JsonNodeFactory;
 
 /**
  * The checkpoint is a compare-and-set: a consumer that still believes it owns a partition after a
- * rebalance gave it away (a long pause, say) cannot commit records the new owner already applied.
+ * rebalance gave it away (a long pause, say) cannot commit records the new owner already applied;
+ * nor can a batch that waited for a rebuild's swap apply to the generation the swap retired.
  */
 class CheckpointFencingIT {
 
@@ -50,14 +57,15 @@ class CheckpointFencingIT {
         }
         try (Connection connection = postgres.dataSource(DbRole.PROJECTOR).getConnection()) {
             GenerationStore.ensureLive(connection, "counter", Instant.now());
+            GenerationStore.ensureLive(connection, "swapped", Instant.now());
         }
     }
 
     @Test
     void a_consumer_whose_checkpoint_moved_underneath_it_cannot_commit_the_same_records_again() throws Exception {
         DataSource dataSource = postgres.dataSource(DbRole.PROJECTOR);
-        BatchApplier applier = new BatchApplier(new Counter(), PoisonPolicy.PARK, Clock.systemUTC());
-        List<Incoming> batch = records(0, 10);
+        BatchApplier applier = new BatchApplier(new Counter("counter"), PoisonPolicy.PARK, Clock.systemUTC());
+        List<Incoming> batch = records("c1", 0, 10);
 
         // The new owner applies records 0..9, starting from no checkpoint.
         try (Connection owner = dataSource.getConnection()) {
@@ -81,17 +89,73 @@ class CheckpointFencingIT {
             assertThatThrownBy(() -> applier.apply(
                             zombie,
                             BatchApplier.Target.live(1),
-                            records(5, 15),
+                            records("c1", 5, 15),
                             Map.of(PARTITION, 5L),
                             BatchApplier.Mode.FAST,
                             0))
                     .isInstanceOf(CheckpointStore.CheckpointConflict.class);
             zombie.rollback();
         }
-        assertThat(count(dataSource)).as("each record counted once").isEqualTo(10);
+        assertThat(count(dataSource, "c1")).as("each record counted once").isEqualTo(10);
     }
 
-    private static List<Incoming> records(int from, int to) {
+    /**
+     * A live batch opens with the batch lock (shared) and the read of the live generation sent
+     * together; the read must still see a swap that committed while the batch waited for the lock.
+     */
+    @Test
+    void a_batch_that_waited_for_a_swap_applies_nothing_to_the_generation_the_swap_retired() throws Exception {
+        DataSource dataSource = postgres.dataSource(DbRole.PROJECTOR);
+        BatchApplier applier = new BatchApplier(new Counter("swapped"), PoisonPolicy.PARK, Clock.systemUTC());
+        ExecutorService executor = Executors.newSingleThreadExecutor();
+        try (Connection swap = dataSource.getConnection()) {
+            swap.setAutoCommit(false);
+            Instant now = Instant.now();
+            long building = GenerationStore.startBuilding(swap, "swapped", "test", now);
+            GenerationStore.lockExclusive(swap, "swapped");
+            Future<String> batch = executor.submit(() -> {
+                try (Connection connection = dataSource.getConnection()) {
+                    connection.setAutoCommit(false);
+                    try {
+                        applier.apply(
+                                connection,
+                                BatchApplier.Target.live(1),
+                                records("s1", 0, 5),
+                                Map.of(),
+                                BatchApplier.Mode.FAST,
+                                0);
+                        connection.commit();
+                        return "applied to generation 1";
+                    } catch (BatchApplier.GenerationChanged e) {
+                        connection.rollback();
+                        return "generation changed to " + e.live;
+                    }
+                }
+            });
+            await().atMost(Duration.ofSeconds(30)).until(CheckpointFencingIT::waitingForALock);
+            GenerationStore.retireLive(swap, "swapped", now);
+            GenerationStore.finish(swap, "swapped", building, Generation.LIVE, null, null, now);
+            swap.commit();
+            assertThat(batch.get(30, TimeUnit.SECONDS)).isEqualTo("generation changed to " + building);
+        } finally {
+            executor.shutdownNow();
+        }
+        assertThat(count(dataSource, "s1"))
+                .as("nothing applied to the retired generation")
+                .isZero();
+    }
+
+    private static boolean waitingForALock() throws SQLException {
+        try (Connection connection = postgres.dataSource(DbRole.OWNER).getConnection();
+                Statement statement = connection.createStatement();
+                ResultSet rows = statement.executeQuery(
+                        "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted")) {
+            rows.next();
+            return rows.getLong(1) > 0;
+        }
+    }
+
+    private static List<Incoming> records(String aggregateId, int from, int to) {
         CloudEventCodec codec = new CloudEventCodec();
         List<Incoming> items = new ArrayList<>();
         for (int offset = from; offset < to; offset++) {
@@ -99,7 +163,7 @@ class CheckpointFencingIT {
                     UUID.nameUUIDFromBytes(("e" + offset).getBytes()),
                     "acme",
                     "counter",
-                    "c1",
+                    aggregateId,
                     offset + 1,
                     "Counted",
                     1,
@@ -109,27 +173,36 @@ class CheckpointFencingIT {
                     offset + 1,
                     null);
             items.add(Incoming.fromRecord(
-                    new ConsumerRecord<>(TOPIC, 0, offset, "c1".getBytes(), codec.encode(event)),
+                    new ConsumerRecord<>(TOPIC, 0, offset, aggregateId.getBytes(), codec.encode(event)),
                     codec,
                     Map.of(TOPIC, "counter")));
         }
         return items;
     }
 
-    private static long count(DataSource dataSource) throws SQLException {
+    private static long count(DataSource dataSource, String aggregateId) throws SQLException {
         try (Connection connection = dataSource.getConnection();
-                Statement statement = connection.createStatement();
-                ResultSet rows = statement.executeQuery("SELECT coalesce(sum(n), 0) FROM projection.counter")) {
-            rows.next();
-            return rows.getLong(1);
+                PreparedStatement statement = connection.prepareStatement(
+                        "SELECT coalesce(sum(n), 0) FROM projection.counter WHERE id = ?")) {
+            statement.setString(1, aggregateId);
+            try (ResultSet rows = statement.executeQuery()) {
+                rows.next();
+                return rows.getLong(1);
+            }
         }
     }
 
     /** Counts events per aggregate. */
     private static final class Counter implements Projection {
+        private final String name;
+
+        Counter(String name) {
+            this.name = name;
+        }
+
         @Override
         public String name() {
-            return "counter";
+            return name;
         }
 
         @Override
