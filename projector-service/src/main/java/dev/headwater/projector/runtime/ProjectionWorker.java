@@ -53,6 +53,7 @@ final class ProjectionWorker implements Runnable {
     private final ProjectionMetrics metrics;
     private final List<CommitHook> commitHooks;
     private final Clock clock;
+    private final GroupOffsetMirror groupOffsets;
     private final CloudEventCodec codec = new CloudEventCodec();
     private final CountDownLatch stopSignal = new CountDownLatch(1);
     private final CountDownLatch stopped = new CountDownLatch(1);
@@ -88,6 +89,7 @@ final class ProjectionWorker implements Runnable {
         this.metrics = metrics;
         this.commitHooks = List.copyOf(commitHooks);
         this.clock = clock;
+        this.groupOffsets = new GroupOffsetMirror(clock, GroupOffsetMirror.INTERVAL);
     }
 
     /** Kafka progress of one assigned partition, as the admin API and the lag gauge show it. */
@@ -386,12 +388,12 @@ final class ProjectionWorker implements Runnable {
     }
 
     private void commitToKafka(Map<TopicPartition, Long> next) {
-        if (next.isEmpty()) {
+        Consumer<byte[], byte[]> consumer = requireConsumer();
+        Map<TopicPartition, OffsetAndMetadata> offsets = groupOffsets.committed(next, consumer.assignment());
+        if (offsets.isEmpty()) {
             return;
         }
-        Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
-        next.forEach((partition, offset) -> offsets.put(partition, new OffsetAndMetadata(offset)));
-        requireConsumer().commitAsync(offsets, (committed, error) -> {
+        consumer.commitAsync(offsets, (committed, error) -> {
             if (error != null) {
                 log.debug("Projection {}: informational offset commit failed: {}", name(), error.toString());
             }
@@ -541,6 +543,7 @@ final class ProjectionWorker implements Runnable {
             Set<TopicPartition> gone = new HashSet<>(partitions);
             partitions.forEach(checkpoints::remove);
             partitions.forEach(progress::remove);
+            groupOffsets.forget(partitions);
             List<Incoming> batch = held;
             if (batch != null && batch.stream().anyMatch(in -> gone.contains(in.partition()))) {
                 // Another instance owns the poison event now and will meet it there.
