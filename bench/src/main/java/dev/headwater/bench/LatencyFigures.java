@@ -82,9 +82,11 @@ final class LatencyFigures {
         Map<String, Samples> results = new TreeMap<>();
         try (SteadyWriter writer = new SteadyWriter(stack.login(BenchStack.DATABASE, Role.APP), rate);
                 Readers readers = new Readers(stack, bootstrap, writer, view)) {
-            // The relay's and the projector's JIT needs tens of seconds on two busy cores; the first
-            // run's round 1 after a 10 s warm-up was ten times slower than round 2.
-            Duration warmUp = options.seconds("warmup", 40);
+            // "Steady load" means after the JIT: on two busy cores the relay's C2 compiler thread
+            // still took 0.12 of a core in the first round after a 40 s warm-up and under 0.01 from
+            // about 150 s after the start on (docs/benchmarks.md, session 8). Earlier, round 1
+            // after a 10 s warm-up was ten times slower than round 2.
+            Duration warmUp = options.seconds("warmup", 120);
             Report.note("  warm-up (not counted): %d s of load", warmUp.toSeconds());
             measure(writer, readers, warmUp);
             roundTrip(bootstrap, rate, Duration.ofSeconds(5));
