@@ -21,8 +21,9 @@ import java.util.Set;
  * flush loads a new, unindexed table that becomes the generation's partition (docs/adr/0038);
  * later ones write one {@code COPY} for aggregates the table has no row for, an upsert for the few
  * it has (those a page looked up after an earlier flush). The replay's last flush runs even when
- * nothing is held, so the generation has its partition before the catch-up from Kafka writes it. A crash between a page's commit and the flush loses nothing
- * that counts: an interrupted rebuild is abandoned whole and its shadow is never served.
+ * nothing is held, so the generation has its partition before the catch-up from Kafka writes it.
+ * A crash between a page's commit and the flush loses nothing that counts: an interrupted rebuild
+ * is abandoned whole and its shadow is never served.
  */
 final class ReplayVersions {
 
