@@ -207,14 +207,7 @@ final class AppliedVersionStore {
 
     /** Whether the generation has its partition, so writes through the parent table find it. */
     static boolean partitioned(Connection connection, String projection, long generation) throws SQLException {
-        try (PreparedStatement statement = connection.prepareStatement(PARTITIONED)) {
-            statement.setString(1, projection);
-            statement.setLong(2, generation);
-            try (ResultSet rows = statement.executeQuery()) {
-                rows.next();
-                return rows.getBoolean(1);
-            }
-        }
+        return single(connection, PARTITIONED, projection, generation, rows -> rows.getBoolean(1));
     }
 
     /** Gives the generation an empty partition unless it has one (a live generation's first start). */
@@ -238,14 +231,7 @@ final class AppliedVersionStore {
 
     /** The first step of {@link #load}: the new table's qualified name. */
     static String beginLoad(Connection connection, String projection, long generation) throws SQLException {
-        try (PreparedStatement statement = connection.prepareStatement(BEGIN_LOAD)) {
-            statement.setString(1, projection);
-            statement.setLong(2, generation);
-            try (ResultSet rows = statement.executeQuery()) {
-                rows.next();
-                return rows.getString(1);
-            }
-        }
+        return single(connection, BEGIN_LOAD, projection, generation, rows -> rows.getString(1));
     }
 
     /**
@@ -282,10 +268,23 @@ final class AppliedVersionStore {
 
     private static void call(Connection connection, String sql, String projection, long generation)
             throws SQLException {
+        single(connection, sql, projection, generation, rows -> Boolean.TRUE);
+    }
+
+    private interface Column<T> {
+        T read(ResultSet rows) throws SQLException;
+    }
+
+    /** Runs a one-row query of a projection's generation and reads its row. */
+    private static <T> T single(Connection connection, String sql, String projection, long generation, Column<T> column)
+            throws SQLException {
         try (PreparedStatement statement = connection.prepareStatement(sql)) {
             statement.setString(1, projection);
             statement.setLong(2, generation);
-            statement.executeQuery().close();
+            try (ResultSet rows = statement.executeQuery()) {
+                rows.next();
+                return column.read(rows);
+            }
         }
     }
 }
