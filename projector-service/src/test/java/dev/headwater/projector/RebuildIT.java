@@ -158,6 +158,12 @@ class RebuildIT {
             assertThat(logEventsRead(instance) - readBefore)
                     .as("api-token events read by the single rebuild")
                     .isPositive();
+            List<String> liveOnly = new ArrayList<>();
+            Convergence.TYPES_OF.keySet().forEach(p -> liveOnly.add(p + ":" + liveGeneration(instance, p)));
+            await("the applied-version tables of retired generations dropped (docs/adr/0038)")
+                    .atMost(Duration.ofSeconds(30))
+                    .untilAsserted(() ->
+                            assertThat(appliedVersionTables(projector)).containsExactlyInAnyOrderElementsOf(liveOnly));
 
             all.addAll(feed.appendAndPublish(scenario.next(200)));
             ExpectedViews expected = ExpectedViews.of(all);
@@ -185,6 +191,28 @@ class RebuildIT {
                         """)) {
             while (rows.next()) {
                 found.add(rows.getString(1));
+            }
+        }
+        return found;
+    }
+
+    /** "projection:generation" of every table of applied versions there is, attached or not. */
+    private static List<String> appliedVersionTables(DataSource dataSource) throws java.sql.SQLException {
+        List<String> found = new ArrayList<>();
+        try (var connection = dataSource.getConnection();
+                var statement = connection.prepareStatement("""
+                        SELECT p || ':' || g FROM unnest(?::text[]) p, generate_series(1, 5) g
+                         WHERE to_regclass('projection.' || quote_ident(projection.applied_versions_table(p, g)))
+                               IS NOT NULL
+                        """)) {
+            statement.setArray(
+                    1,
+                    connection.createArrayOf(
+                            "text", Convergence.TYPES_OF.keySet().toArray()));
+            try (var rows = statement.executeQuery()) {
+                while (rows.next()) {
+                    found.add(rows.getString(1));
+                }
             }
         }
         return found;

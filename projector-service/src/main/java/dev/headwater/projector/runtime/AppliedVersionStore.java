@@ -62,11 +62,22 @@ final class AppliedVersionStore {
                AND v.aggregate_type = ? AND v.aggregate_id = ? AND v.version >= ?
             """;
 
-    static final String DELETE_GENERATION_CHUNK = """
-            DELETE FROM projection.applied_versions
-             WHERE ctid = ANY (ARRAY(SELECT ctid FROM projection.applied_versions
-                                      WHERE projection = ? AND generation = ? LIMIT ?))
-            """;
+    /**
+     * Each generation's versions live in their own partition (docs/adr/0038). These run the
+     * SECURITY DEFINER functions of migration V4_2, so the projector role never needs CREATE.
+     */
+    static final String PARTITIONED = "SELECT projection.applied_versions_partition(?, ?) IS NOT NULL";
+
+    static final String ENSURE_PARTITION = "SELECT projection.ensure_applied_versions(?, ?)";
+
+    static final String BEGIN_LOAD = "SELECT projection.begin_applied_versions_load(?, ?)";
+
+    static final String ATTACH = "SELECT projection.attach_applied_versions(?, ?)";
+
+    static final String DROP_RETIRED = "SELECT projection.drop_retired_applied_versions(?)";
+
+    /** The SQLSTATE of {@link #BEGIN_LOAD} when the generation has its table already. */
+    static final String DUPLICATE_TABLE = "42P07";
 
     private AppliedVersionStore() {}
 
@@ -194,14 +205,86 @@ final class AppliedVersionStore {
         }
     }
 
-    /** Deletes up to {@code limit} rows of a retired generation; returns how many went. */
-    static int deleteGenerationChunk(Connection connection, String projection, long generation, int limit)
+    /** Whether the generation has its partition, so writes through the parent table find it. */
+    static boolean partitioned(Connection connection, String projection, long generation) throws SQLException {
+        return single(connection, PARTITIONED, projection, generation, rows -> rows.getBoolean(1));
+    }
+
+    /** Gives the generation an empty partition unless it has one (a live generation's first start). */
+    static void ensurePartition(Connection connection, String projection, long generation) throws SQLException {
+        call(connection, ENSURE_PARTITION, projection, generation);
+    }
+
+    /**
+     * Writes the versions of a generation that has no partition yet into a new table without an
+     * index, builds the primary key in one sorted pass and attaches the table as the generation's
+     * partition, all in the caller's transaction (docs/adr/0038): a rollback or a crash at any point
+     * leaves no table behind. Fails with {@link #DUPLICATE_TABLE} if the generation has a table.
+     */
+    static long load(Connection connection, String projection, long generation, Map<AggregateKey, Long> versions)
             throws SQLException {
-        try (PreparedStatement statement = connection.prepareStatement(DELETE_GENERATION_CHUNK)) {
+        String table = beginLoad(connection, projection, generation);
+        long rows = copyInto(connection, table, projection, generation, versions);
+        attach(connection, projection, generation);
+        return rows;
+    }
+
+    /** The first step of {@link #load}: the new table's qualified name. */
+    static String beginLoad(Connection connection, String projection, long generation) throws SQLException {
+        return single(connection, BEGIN_LOAD, projection, generation, rows -> rows.getString(1));
+    }
+
+    /**
+     * The second step of {@link #load}. {@code FREEZE}: the table was created in this transaction,
+     * so its rows can be written frozen and no later reader or vacuum rewrites their pages to set
+     * hint bits or freeze them; nobody else can see the table before the transaction commits.
+     */
+    static long copyInto(
+            Connection connection, String table, String projection, long generation, Map<AggregateKey, Long> versions)
+            throws SQLException {
+        CopyRows rows = CopyRows.frozen(table, COPY_COLUMNS);
+        versions.forEach((key, version) -> rows.add(projection, generation, key.type(), key.id(), version));
+        return rows.execute(connection);
+    }
+
+    /** The last step of {@link #load}. */
+    static void attach(Connection connection, String projection, long generation) throws SQLException {
+        call(connection, ATTACH, projection, generation);
+    }
+
+    /**
+     * Drops the partitions of the projection's retired, failed and abandoned generations, instead of
+     * deleting their rows; returns how many went.
+     */
+    static int dropRetired(Connection connection, String projection) throws SQLException {
+        try (PreparedStatement statement = connection.prepareStatement(DROP_RETIRED)) {
+            statement.setString(1, projection);
+            try (ResultSet rows = statement.executeQuery()) {
+                rows.next();
+                return rows.getInt(1);
+            }
+        }
+    }
+
+    private static void call(Connection connection, String sql, String projection, long generation)
+            throws SQLException {
+        single(connection, sql, projection, generation, rows -> Boolean.TRUE);
+    }
+
+    private interface Column<T> {
+        T read(ResultSet rows) throws SQLException;
+    }
+
+    /** Runs a one-row query of a projection's generation and reads its row. */
+    private static <T> T single(Connection connection, String sql, String projection, long generation, Column<T> column)
+            throws SQLException {
+        try (PreparedStatement statement = connection.prepareStatement(sql)) {
             statement.setString(1, projection);
             statement.setLong(2, generation);
-            statement.setInt(3, limit);
-            return statement.executeUpdate();
+            try (ResultSet rows = statement.executeQuery()) {
+                rows.next();
+                return column.read(rows);
+            }
         }
     }
 }

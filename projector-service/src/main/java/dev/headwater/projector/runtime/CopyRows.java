@@ -27,11 +27,23 @@ public final class CopyRows {
 
     /** {@code table} unqualified (the transaction's {@code search_path} picks live or shadow). */
     public CopyRows(String table, String... columns) {
+        this(table, "", columns);
+    }
+
+    private CopyRows(String table, String options, String[] columns) {
         if (columns.length == 0) {
             throw new IllegalArgumentException("COPY into " + table + " needs at least one column");
         }
-        this.sql = "COPY " + table + " (" + String.join(", ", columns) + ") FROM STDIN";
+        this.sql = "COPY " + table + " (" + String.join(", ", columns) + ") FROM STDIN" + options;
         this.columns = columns.length;
+    }
+
+    /**
+     * {@code COPY ... WITH (FREEZE)}: only into a table created (or truncated) in the same
+     * transaction, where the rows may be written frozen because no other transaction can see them.
+     */
+    static CopyRows frozen(String table, String... columns) {
+        return new CopyRows(table, " WITH (FREEZE)", columns);
     }
 
     /** Adds a row; values in column order, as text (Instants as ISO-8601), null as SQL NULL. */

@@ -81,6 +81,10 @@ final class GenerationStore {
 
     private GenerationStore() {}
 
+    /**
+     * The live generation, made generation 1 if the projection has none, with the partition of
+     * {@code projection.applied_versions} its batches write (docs/adr/0038).
+     */
     static long ensureLive(Connection connection, String projection, Instant now) throws SQLException {
         try (PreparedStatement statement = connection.prepareStatement(ENSURE_LIVE)) {
             statement.setString(1, projection);
@@ -88,8 +92,11 @@ final class GenerationStore {
             statement.setObject(3, DeadLetterStore.utc(now));
             statement.executeUpdate();
         }
-        return live(connection, projection)
+        long live = live(connection, projection)
                 .orElseThrow(() -> new IllegalStateException("projection " + projection + " has no live generation"));
+        // A projection's first start: its generation gets the partition its applied versions go to.
+        AppliedVersionStore.ensurePartition(connection, projection, live);
+        return live;
     }
 
     static OptionalLong live(Connection connection, String projection) throws SQLException {

@@ -52,7 +52,6 @@ final class RebuildJob implements Runnable {
 
     private static final Logger log = LoggerFactory.getLogger(RebuildJob.class);
     private static final Duration FINAL_CATCH_UP = Duration.ofSeconds(10);
-    private static final int CLEANUP_CHUNK = 10_000;
 
     private final BatchApplier applier;
     private final DataSource dataSource;
@@ -146,6 +145,13 @@ final class RebuildJob implements Runnable {
                 }
                 applier.projection().reset(new ProjectionTransaction(connection, ProjectionTransaction.Target.SHADOW));
                 connection.commit();
+                // What an abandoned generation (its instance stopped) or an earlier failed cleanup left.
+                connection.setAutoCommit(true);
+                try {
+                    dropRetiredVersions(connection, name);
+                } catch (SQLException e) {
+                    log.warn("Rebuild of {}: dropping unused applied versions failed: {}", name, e.toString());
+                }
             }
             Map<TopicPartition, Long> start;
             String horizon;
@@ -648,14 +654,33 @@ final class RebuildJob implements Runnable {
     private void cleanUp(long retired) {
         phase = "removing generation " + retired;
         try (Connection connection = dataSource.getConnection()) {
-            while (AppliedVersionStore.deleteGenerationChunk(connection, name(), retired, CLEANUP_CHUNK) > 0) {
-                // Small autocommitted chunks: no long lock, no huge transaction.
-            }
+            connection.setAutoCommit(true);
+            dropRetiredVersions(connection);
             CheckpointStore.deleteGeneration(connection, name(), retired);
         } catch (SQLException e) {
             log.warn("Rebuild of {}: removing generation {} failed: {}", name(), retired, e.toString());
         }
         phase = "done";
+    }
+
+    /**
+     * Drops the applied-version partitions of the projection's retired, failed and abandoned
+     * generations (docs/adr/0038), in its own transaction: the drop briefly locks the projection's
+     * partition against its live batches. One left behind (the lock not granted in time, a crash)
+     * goes with the next rebuild's.
+     */
+    private static void dropRetiredVersions(Connection autocommit, String projection) throws SQLException {
+        int dropped = AppliedVersionStore.dropRetired(autocommit, projection);
+        if (dropped > 0) {
+            log.info(
+                    "Projection {}: dropped the applied versions of {} generations no longer used",
+                    projection,
+                    dropped);
+        }
+    }
+
+    private void dropRetiredVersions(Connection autocommit) throws SQLException {
+        dropRetiredVersions(autocommit, name());
     }
 
     private void fail(String reason) {
@@ -666,9 +691,7 @@ final class RebuildJob implements Runnable {
                 statement.executeQuery().close();
             }
             GenerationStore.finish(connection, name(), generation, Generation.FAILED, reason, null, clock.instant());
-            while (AppliedVersionStore.deleteGenerationChunk(connection, name(), generation, CLEANUP_CHUNK) > 0) {
-                // Chunked, as above.
-            }
+            dropRetiredVersions(connection);
             CheckpointStore.deleteGeneration(connection, name(), generation);
         } catch (SQLException e) {
             log.warn("Rebuild of {}: recording the failure failed: {}", name(), e.toString());

@@ -17,10 +17,13 @@ import java.util.Set;
  *
  * <p>A page's versions are {@link #stage staged} inside its transaction and {@link #commit
  * committed} here only after that transaction committed (a rolled-back page leaves no trace).
- * Once {@link #full()} and at the end of the replay the caller {@link #flush flushes}: one {@code
- * COPY} for aggregates the table has no row for, an upsert for the few it has (those a page
- * looked up after an earlier flush). A crash between a page's commit and the flush loses nothing
- * that counts: an interrupted rebuild is abandoned whole and its shadow is never served.
+ * Once {@link #full()} and at the end of the replay the caller {@link #flush flushes}: the first
+ * flush loads a new, unindexed table that becomes the generation's partition (docs/adr/0038);
+ * later ones write one {@code COPY} for aggregates the table has no row for, an upsert for the few
+ * it has (those a page looked up after an earlier flush). The replay's last flush runs even when
+ * nothing is held, so the generation has its partition before the catch-up from Kafka writes it.
+ * A crash between a page's commit and the flush loses nothing that counts: an interrupted rebuild
+ * is abandoned whole and its shadow is never served.
  */
 final class ReplayVersions {
 
@@ -107,19 +110,32 @@ final class ReplayVersions {
 
     /**
      * Writes what is held, in the caller's transaction; forgets it once the caller says the
-     * transaction committed ({@link #flushed()}). A row the COPY meets means the premise broke
-     * (another writer of the generation, or a version 1 replayed twice) or the retry of a flush
-     * whose commit failed but happened: the rebuild must stop.
+     * transaction committed ({@link #flushed()}). The first flush finds the generation without a
+     * partition and loads everything into a new table, indexed and attached afterwards
+     * (docs/adr/0038); later flushes write through the partitioned table. A row the COPY meets, or
+     * a table the first flush finds, means the premise broke (another writer of the generation, or
+     * a version 1 replayed twice) or the retry of a flush whose commit failed but happened: the
+     * rebuild must stop.
      */
     void flush(Connection connection) throws SQLException {
-        Map<AggregateKey, Long> fresh = new LinkedHashMap<>();
-        Map<AggregateKey, Long> known = new HashMap<>();
-        pending.forEach((aggregate, version) -> (inTable.contains(aggregate) ? known : fresh).put(aggregate, version));
-        AppliedVersionStore.store(connection, projection, generation, known);
         try {
+            if (!AppliedVersionStore.partitioned(connection, projection, generation)) {
+                if (!inTable.isEmpty()) {
+                    throw new IllegalStateException("applied versions of " + projection + " (generation " + generation
+                            + ") were found by a lookup although the generation has no partition");
+                }
+                AppliedVersionStore.load(connection, projection, generation, pending);
+                return;
+            }
+            Map<AggregateKey, Long> fresh = new LinkedHashMap<>();
+            Map<AggregateKey, Long> known = new HashMap<>();
+            pending.forEach(
+                    (aggregate, version) -> (inTable.contains(aggregate) ? known : fresh).put(aggregate, version));
+            AppliedVersionStore.store(connection, projection, generation, known);
             AppliedVersionStore.copyNew(connection, projection, generation, fresh);
         } catch (SQLException e) {
-            if (AppliedVersionStore.UNIQUE_VIOLATION.equals(e.getSQLState())) {
+            if (AppliedVersionStore.UNIQUE_VIOLATION.equals(e.getSQLState())
+                    || AppliedVersionStore.DUPLICATE_TABLE.equals(e.getSQLState())) {
                 throw new IllegalStateException(
                         "applied versions of " + projection + " (generation " + generation
                                 + ") were written by another writer during the replay, or the replay applied"

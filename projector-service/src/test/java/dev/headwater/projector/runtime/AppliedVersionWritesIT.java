@@ -25,6 +25,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.postgresql.PGConnection;
 import tools.jackson.databind.node.JsonNodeFactory;
 
 /**
@@ -58,6 +59,7 @@ class AppliedVersionWritesIT {
         AggregateKey taken = new AggregateKey("tally", "taken");
         AggregateKey free = new AggregateKey("tally", "free");
         try (Connection other = dataSource.getConnection()) {
+            AppliedVersionStore.ensurePartition(other, "writes", 1);
             AppliedVersionStore.store(other, "writes", 1, Map.of(taken, 4L));
         }
         try (Connection connection = dataSource.getConnection()) {
@@ -82,6 +84,7 @@ class AppliedVersionWritesIT {
     @Test
     void a_replay_applies_streams_that_start_in_a_page_and_continues_them_in_the_next_pages() throws Exception {
         long generation = 11;
+        partition(generation);
         apply(BatchApplier.Target.shadow(generation), replayed("a", 1, 3), replayed("b", 1, 1));
         apply(BatchApplier.Target.shadow(generation), replayed("a", 4, 4), replayed("b", 2, 2), replayed("c", 1, 2));
 
@@ -99,6 +102,7 @@ class AppliedVersionWritesIT {
             throws Exception {
         long generation = 12;
         try (Connection connection = postgres.dataSource(DbRole.PROJECTOR).getConnection()) {
+            AppliedVersionStore.ensurePartition(connection, "tally", generation);
             AppliedVersionStore.store(connection, "tally", generation, Map.of(key("again"), 1L));
         }
 
@@ -111,6 +115,7 @@ class AppliedVersionWritesIT {
     void a_version_one_from_kafka_into_the_shadow_is_looked_up_so_a_redelivery_is_a_duplicate() throws Exception {
         long generation = 13;
         try (Connection connection = postgres.dataSource(DbRole.PROJECTOR).getConnection()) {
+            AppliedVersionStore.ensurePartition(connection, "tally", generation);
             AppliedVersionStore.store(connection, "tally", generation, Map.of(key("redelivered"), 1L));
         }
 
@@ -178,6 +183,7 @@ class AppliedVersionWritesIT {
     void a_flush_that_meets_a_row_of_another_writer_stops_the_rebuild_and_writes_nothing() throws Exception {
         long generation = 24;
         try (Connection connection = postgres.dataSource(DbRole.PROJECTOR).getConnection()) {
+            AppliedVersionStore.ensurePartition(connection, "tally", generation);
             AppliedVersionStore.store(connection, "tally", generation, Map.of(key("other"), 1L));
         }
         ReplayVersions memory = new ReplayVersions("tally", generation, ReplayVersions.FLUSH_AT);
@@ -187,6 +193,141 @@ class AppliedVersionWritesIT {
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("count an event twice");
         assertThat(appliedVersions(generation, "fresh", "other")).containsExactly(Map.entry(key("other"), 1L));
+    }
+
+    @Test
+    void the_first_flush_loads_a_new_table_builds_its_key_after_the_rows_and_attaches_it_as_the_generations_partition()
+            throws Exception {
+        long generation = 31;
+        ReplayVersions memory = new ReplayVersions("tally", generation, ReplayVersions.FLUSH_AT);
+        applyReplayed(memory, replayed("pa", 1, 2), replayed("pb", 1, 1));
+        assertThat(partitionOf(generation))
+                .as("the generation's partition before the flush")
+                .isNull();
+
+        flush(memory);
+
+        String leaf = partitionOf(generation);
+        assertThat(leaf).as("the generation's partition after the flush").isNotNull();
+        assertThat(ownerQuery("SELECT count(*) FROM " + leaf)).isEqualTo(2);
+        assertThat(ownerQuery("SELECT count(*) FROM pg_index x JOIN pg_constraint c ON c.conindid = x.indexrelid"
+                        + " WHERE x.indrelid = '" + leaf + "'::regclass AND c.contype = 'p'"
+                        + " AND x.indisvalid AND c.conparentid <> 0"))
+                .as("the leaf's primary key, attached to the partitioned table's")
+                .isEqualTo(1);
+        assertThat(ownerQuery("SELECT count(*) FROM pg_class c JOIN pg_roles r ON r.oid = c.relowner"
+                        + " WHERE c.oid = '" + leaf + "'::regclass AND r.rolname = 'headwater_owner'"))
+                .as("the leaf is the owner's, as every table")
+                .isEqualTo(1);
+        assertThat(appliedVersions(generation, "pa", "pb"))
+                .containsExactlyInAnyOrderEntriesOf(Map.of(key("pa"), 2L, key("pb"), 1L));
+    }
+
+    @Test
+    void the_replays_last_flush_gives_a_generation_without_versions_its_partition_for_the_catch_up_to_write()
+            throws Exception {
+        long generation = 32;
+        ReplayVersions memory = new ReplayVersions("tally", generation, ReplayVersions.FLUSH_AT);
+        flush(memory);
+
+        assertThat(partitionOf(generation)).isNotNull();
+        apply(BatchApplier.Target.shadow(generation), fromKafka("caught-up", 1, 2));
+        assertThat(appliedVersions(generation, "caught-up")).containsExactly(Map.entry(key("caught-up"), 2L));
+    }
+
+    @Test
+    void a_crash_between_the_load_and_the_attach_leaves_no_table_and_the_flush_runs_again() throws Exception {
+        long generation = 33;
+        DataSource dataSource = postgres.dataSource(DbRole.PROJECTOR);
+        try (Connection loading = dataSource.getConnection()) {
+            loading.setAutoCommit(false);
+            String table = AppliedVersionStore.beginLoad(loading, "tally", generation);
+            AppliedVersionStore.copyInto(loading, table, "tally", generation, Map.of(key("crash"), 1L));
+            int pid = loading.unwrap(PGConnection.class).getBackendPID();
+            try (Connection superuser =
+                            postgres.database().superuserDataSource().getConnection();
+                    Statement statement = superuser.createStatement();
+                    ResultSet killed = statement.executeQuery("SELECT pg_terminate_backend(" + pid + ", 10000)")) {
+                killed.next();
+                assertThat(killed.getBoolean(1))
+                        .as("the loading backend, killed before the attach")
+                        .isTrue();
+            }
+        }
+        assertThat(ownerQuery(
+                        "SELECT count(*) FROM pg_class WHERE relname = projection.applied_versions_table('tally', "
+                                + generation + ")"))
+                .as("tables left by the killed load")
+                .isZero();
+
+        ReplayVersions memory = new ReplayVersions("tally", generation, ReplayVersions.FLUSH_AT);
+        applyReplayed(memory, replayed("crash", 1, 1));
+        flush(memory);
+        assertThat(appliedVersions(generation, "crash")).containsExactly(Map.entry(key("crash"), 1L));
+    }
+
+    @Test
+    void the_partitions_of_retired_failed_and_abandoned_generations_are_dropped_and_live_and_building_ones_kept()
+            throws Exception {
+        List<String> states = List.of("retired", "failed", "abandoned", "live", "building");
+        try (Connection connection = postgres.dataSource(DbRole.PROJECTOR).getConnection()) {
+            for (int i = 0; i < states.size(); i++) {
+                long generation = i + 1;
+                try (PreparedStatement insert = connection.prepareStatement(
+                        "INSERT INTO projection.generations (projection, generation, state, started_at)"
+                                + " VALUES ('sweep', ?, ?, now())")) {
+                    insert.setLong(1, generation);
+                    insert.setString(2, states.get(i));
+                    insert.executeUpdate();
+                }
+                AppliedVersionStore.ensurePartition(connection, "sweep", generation);
+                AppliedVersionStore.store(connection, "sweep", generation, Map.of(key("kept"), generation));
+            }
+
+            assertThat(AppliedVersionStore.dropRetired(connection, "sweep")).isEqualTo(3);
+            assertThat(AppliedVersionStore.dropRetired(connection, "sweep"))
+                    .as("again")
+                    .isZero();
+
+            for (int i = 0; i < states.size(); i++) {
+                long generation = i + 1;
+                boolean kept = i >= 3;
+                assertThat(AppliedVersionStore.partitioned(connection, "sweep", generation))
+                        .as("partition of the %s generation", states.get(i))
+                        .isEqualTo(kept);
+                assertThat(AppliedVersionStore.fetch(connection, "sweep", generation, List.of(key("kept"))))
+                        .as("versions of the %s generation", states.get(i))
+                        .isEqualTo(kept ? Map.of(key("kept"), generation) : Map.of());
+            }
+        }
+    }
+
+    private static void partition(long generation) throws SQLException {
+        try (Connection connection = postgres.dataSource(DbRole.PROJECTOR).getConnection()) {
+            AppliedVersionStore.ensurePartition(connection, "tally", generation);
+        }
+    }
+
+    /** The generation's attached partition (qualified name), or null. */
+    private static String partitionOf(long generation) throws SQLException {
+        try (Connection connection = postgres.dataSource(DbRole.PROJECTOR).getConnection();
+                PreparedStatement statement =
+                        connection.prepareStatement("SELECT projection.applied_versions_partition('tally', ?)::text")) {
+            statement.setLong(1, generation);
+            try (ResultSet rows = statement.executeQuery()) {
+                rows.next();
+                return rows.getString(1);
+            }
+        }
+    }
+
+    private static long ownerQuery(String sql) throws SQLException {
+        try (Connection connection = postgres.dataSource(DbRole.OWNER).getConnection();
+                Statement statement = connection.createStatement();
+                ResultSet rows = statement.executeQuery(sql)) {
+            rows.next();
+            return rows.getLong(1);
+        }
     }
 
     @SafeVarargs
