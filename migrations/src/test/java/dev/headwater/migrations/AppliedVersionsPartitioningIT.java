@@ -21,7 +21,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * V4_2 (docs/adr/0038) on a database with applied versions written under V4: every generation's
+ * V6 (docs/adr/0038) on a database with applied versions written under V4: every generation's
  * rows end up in that generation's partition, nothing is lost or added, the key, the check and the
  * grants hold, and a live generation without rows gets its partition too.
  */
@@ -58,7 +58,7 @@ class AppliedVersionsPartitioningIT {
         DataSource owner = database.dataSource(DbRole.OWNER);
         Flyway.configure()
                 .configuration(HeadwaterSchema.flywayProperties())
-                .target("4.1")
+                .target("5")
                 .dataSource(owner)
                 .load()
                 .migrate();

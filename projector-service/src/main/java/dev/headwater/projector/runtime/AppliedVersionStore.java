@@ -64,7 +64,7 @@ final class AppliedVersionStore {
 
     /**
      * Each generation's versions live in their own partition (docs/adr/0038). These run the
-     * SECURITY DEFINER functions of migration V4_2, so the projector role never needs CREATE.
+     * SECURITY DEFINER functions of migration V6, so the projector role never needs CREATE.
      */
     static final String PARTITIONED = "SELECT projection.applied_versions_partition(?, ?) IS NOT NULL";
 
