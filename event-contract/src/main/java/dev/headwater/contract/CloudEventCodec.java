@@ -228,7 +228,8 @@ public final class CloudEventCodec {
 
     /**
      * The known attributes of a document: per slot null (absent or JSON null), the text of a
-     * string, the node of another scalar, the tree of {@code data}, or {@link #NOT_A_SCALAR}.
+     * string, a whole number within 64 bits as a Long, the node of another scalar, the tree of
+     * {@code data}, or {@link #NOT_A_SCALAR}.
      * Null if the document is valid JSON but not an object.
      */
     private static Object @Nullable [] scan(JsonParser parser) {
@@ -250,6 +251,10 @@ public final class CloudEventCodec {
                 attributes[slot] = null;
             } else if (token == JsonToken.VALUE_STRING) {
                 attributes[slot] = parser.getString();
+            } else if (token == JsonToken.VALUE_NUMBER_INT
+                    && parser.getNumberType() != JsonParser.NumberType.BIG_INTEGER) {
+                // Held as a Long, not a node: building a node through the mapper costs more than the decode.
+                attributes[slot] = parser.getLongValue();
             } else if (slot == DATA && token == JsonToken.START_OBJECT) {
                 attributes[slot] = parser.readValueAsTree();
             } else if (token.isStructStart()) {
@@ -290,6 +295,9 @@ public final class CloudEventCodec {
         if (value == null || value instanceof String) {
             return (String) value;
         }
+        if (value instanceof Long number) {
+            return number.toString();
+        }
         if (value == NOT_A_SCALAR || !((JsonNode) value).isValueNode()) {
             throw new ContractViolation(NAMES[slot], "must be a string");
         }
@@ -297,6 +305,9 @@ public final class CloudEventCodec {
     }
 
     private static long longValue(Object[] attributes, int slot) {
+        if (attributes[slot] instanceof Long number) {
+            return number;
+        }
         if (attributes[slot] instanceof JsonNode node && node.isIntegralNumber()) {
             // Out of range would otherwise escape as Jackson's exception instead of a violation.
             if (!node.canConvertToLong()) {
