@@ -35,7 +35,7 @@ public final class LocalStack implements AutoCloseable {
      * flight, which the serial collector copied at every young collection and promoted into
      * repeated full collections (docs/adr/0007).
      */
-    public static final List<String> SERVICE_JVM = List.of("-Xms64m", "-Xmx384m", "-XX:+UseG1GC");
+    public static final List<String> SERVICE_JVM = List.of("-Xms64m", "-Xmx256m", "-XX:+UseG1GC");
 
     private static final Duration SERVICE_START_TIMEOUT = Duration.ofSeconds(180);
 
