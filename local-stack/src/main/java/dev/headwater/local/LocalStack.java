@@ -29,13 +29,8 @@ import org.slf4j.LoggerFactory;
 public final class LocalStack implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger("headwater.local");
-    /**
-     * JVM options of every service the stack starts; the benchmarks start theirs with the same. G1,
-     * not the serial collector: in a drain the relay and the projector keep thousands of events in
-     * flight, which the serial collector copied at every young collection and promoted into
-     * repeated full collections (docs/adr/0007).
-     */
-    public static final List<String> SERVICE_JVM = List.of("-Xms64m", "-Xmx256m", "-XX:+UseG1GC");
+    /** JVM options of every service the stack starts; the benchmarks start theirs with the same. */
+    public static final List<String> SERVICE_JVM = List.of("-Xms64m", "-Xmx384m", "-XX:+UseSerialGC");
 
     private static final Duration SERVICE_START_TIMEOUT = Duration.ofSeconds(180);
 
