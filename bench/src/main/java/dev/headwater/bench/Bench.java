@@ -26,6 +26,7 @@ public final class Bench {
         FIGURES.put("projector-drain", ProjectorFigures::drain);
         FIGURES.put("rebuild", ProjectorFigures::rebuild);
         FIGURES.put("rss", AppendFigures::rss);
+        FIGURES.put("decode", CodecFigures::decode);
     }
 
     private Bench() {}

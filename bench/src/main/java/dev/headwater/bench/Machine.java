@@ -13,17 +13,20 @@ final class Machine {
     private Machine() {}
 
     static String describe(String postgresVersion) {
+        return describeJvm() + "; " + postgresVersion + "; Kafka " + AppInfoParser.getVersion();
+    }
+
+    /** The machine and the JDK, for a figure that runs without Postgres and Kafka. */
+    static String describeJvm() {
         Runtime runtime = Runtime.getRuntime();
         return String.format(
                 Locale.ROOT,
-                "machine: %s, %d cores, %.1f GiB memory; JDK %s (%s); %s; Kafka %s",
+                "machine: %s, %d cores, %.1f GiB memory; JDK %s (%s)",
                 cpuModel(),
                 runtime.availableProcessors(),
                 memoryKib() / 1024.0 / 1024.0,
                 System.getProperty("java.version"),
-                System.getProperty("java.vm.name"),
-                postgresVersion,
-                AppInfoParser.getVersion());
+                System.getProperty("java.vm.name"));
     }
 
     /** The 1-minute load average: how many runnable processes competed for the cores. */
