@@ -3,6 +3,8 @@ package dev.headwater.contract;
 import java.io.ByteArrayOutputStream;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.UUID;
 import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
@@ -203,28 +205,15 @@ public final class CloudEventCodec {
     /** Stands for an object or an array where decode expects a scalar (or, for data, its tree). */
     private static final Object NOT_A_SCALAR = new Object();
 
-    private static int slot(String name) {
-        return switch (name) {
-            case "specversion" -> SPECVERSION;
-            case "datacontenttype" -> DATACONTENTTYPE;
-            case "data" -> DATA;
-            case "commitlsn" -> COMMITLSN;
-            case "id" -> ID;
-            case "tenantid" -> TENANTID;
-            case "aggregatetype" -> AGGREGATETYPE;
-            case "subject" -> SUBJECT;
-            case "aggregateversion" -> AGGREGATEVERSION;
-            case "type" -> TYPE;
-            case "schemaversion" -> SCHEMAVERSION;
-            case "actor" -> ACTOR;
-            case "commandid" -> COMMANDID;
-            case "correlationid" -> CORRELATIONID;
-            case "causationid" -> CAUSATIONID;
-            case "traceparent" -> TRACEPARENT;
-            case "time" -> TIME;
-            case "globalposition" -> GLOBALPOSITION;
-            default -> -1;
-        };
+    /** Each attribute's slot, derived from {@link #NAMES} so the two cannot disagree. */
+    private static final Map<String, Integer> SLOTS = slots();
+
+    private static Map<String, Integer> slots() {
+        Map<String, Integer> slots = new HashMap<>();
+        for (int slot = 0; slot < NAMES.length; slot++) {
+            slots.put(NAMES[slot], slot);
+        }
+        return Map.copyOf(slots);
     }
 
     /**
@@ -245,8 +234,8 @@ public final class CloudEventCodec {
         Object[] attributes = new Object[NAMES.length];
         for (String name = parser.nextName(); name != null; name = parser.nextName()) {
             JsonToken token = parser.nextToken();
-            int slot = slot(name);
-            if (slot < 0) {
+            Integer slot = SLOTS.get(name);
+            if (slot == null) {
                 parser.skipChildren();
             } else if (token == JsonToken.VALUE_NULL) {
                 attributes[slot] = null;
