@@ -143,7 +143,10 @@ final class AppendFigures {
         services.put("command-service", stack.startCommandService());
         services.put("cdc", stack.startCdc("cdc", Map.of()));
         services.put("projector-service", stack.startProjector(BenchStack.DATABASE, Map.of()));
-        Report.heading("rss: resident memory of each service (JVM options " + dev.headwater.local.LocalStack.SERVICE_JVM
+        Report.heading("rss: resident memory of each service (JVM options "
+                + services.keySet().stream()
+                        .map(module -> module + " " + dev.headwater.local.LocalStack.jvmOptionsOf(module))
+                        .collect(java.util.stream.Collectors.joining(", "))
                 + "); idle " + idle.toSeconds() + " s after start, then " + rounds + " rounds of "
                 + duration.toSeconds()
                 + " s of HTTP commands (16 connections, one NodeRegistered each, relayed and projected)");

@@ -184,11 +184,14 @@ final class BenchStack implements AutoCloseable {
     }
 
     private ServiceProcess launch(String module, String name, Map<String, String> properties) {
-        List<String> jvm = new ArrayList<>(LocalStack.SERVICE_JVM);
-        // Extra JVM options of the services under test, for trying JVM flags (-Dbench.service-jvm="-X... -X...").
-        String extraJvm = System.getProperty("bench.service-jvm", "").strip();
-        if (!extraJvm.isEmpty()) {
-            jvm.addAll(List.of(extraJvm.split("\\s+")));
+        List<String> jvm = new ArrayList<>(LocalStack.jvmOptionsOf(module));
+        // Extra JVM options of the services under test, for trying JVM flags: of every service
+        // (-Dbench.service-jvm="-X... -X...") and then of one module (-Dbench.service-jvm.cdc=...).
+        for (String property : List.of("bench.service-jvm", "bench.service-jvm." + module)) {
+            String extraJvm = System.getProperty(property, "").strip();
+            if (!extraJvm.isEmpty()) {
+                jvm.addAll(List.of(extraJvm.split("\\s+")));
+            }
         }
         if (PROFILE) {
             // A profile of each service, for finding where a figure's time goes (docs/benchmarks.md).

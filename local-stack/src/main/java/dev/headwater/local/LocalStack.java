@@ -29,8 +29,24 @@ import org.slf4j.LoggerFactory;
 public final class LocalStack implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger("headwater.local");
-    /** JVM options of every service the stack starts; the benchmarks start theirs with the same. */
-    public static final List<String> SERVICE_JVM = List.of("-Xms64m", "-Xmx384m", "-XX:+UseSerialGC");
+    /**
+     * JVM options of each service the stack starts, by module; the benchmarks start theirs with the
+     * same. The collector and heap limit are chosen per service by its drain figures and its
+     * resident memory (ADR 7).
+     */
+    private static final Map<String, List<String>> SERVICE_JVM = Map.of(
+            "command-service", List.of("-Xms64m", "-Xmx384m", "-XX:+UseSerialGC"),
+            "cdc", List.of("-Xms64m", "-Xmx256m", "-XX:+UseParallelGC"),
+            "projector-service", List.of("-Xms64m", "-Xmx384m", "-XX:+UseSerialGC"));
+
+    /** The JVM options the stack starts {@code module}'s jar with. */
+    public static List<String> jvmOptionsOf(String module) {
+        List<String> options = SERVICE_JVM.get(module);
+        if (options == null) {
+            throw new IllegalArgumentException("no service module " + module + "; known: " + SERVICE_JVM.keySet());
+        }
+        return options;
+    }
 
     private static final Duration SERVICE_START_TIMEOUT = Duration.ofSeconds(180);
 
@@ -151,7 +167,7 @@ public final class LocalStack implements AutoCloseable {
                 settings.jarOf(module),
                 port,
                 properties,
-                SERVICE_JVM,
+                jvmOptionsOf(module),
                 settings.home().resolve("logs").resolve(module + ".log"));
         shutdown.push(() -> service.process().stop(Duration.ofSeconds(30)));
         return service;
