@@ -12,6 +12,9 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 /** Builds the runtime's Kafka consumers from the shared connection and the configured overrides. */
 final class KafkaConsumers {
 
+    static final int FETCH_MAX_BYTES = 4 * 1024 * 1024;
+    static final int MAX_PARTITION_FETCH_BYTES = 512 * 1024;
+
     private final KafkaConnection connection;
     private final ProjectorProperties properties;
     private final String instance = UUID.randomUUID().toString().substring(0, 8);
@@ -27,22 +30,31 @@ final class KafkaConsumers {
      * other partitions keep flowing.
      */
     Consumer<byte[], byte[]> forGroup(String projection) {
-        Map<String, Object> config = base(projection);
-        config.put(ConsumerConfig.GROUP_ID_CONFIG, properties.groupPrefix() + "." + projection);
-        config.put(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, CooperativeStickyAssignor.class.getName());
-        config.putAll(properties.consumer());
-        return new KafkaConsumer<>(config, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        return new KafkaConsumer<>(groupConfig(projection), new ByteArrayDeserializer(), new ByteArrayDeserializer());
     }
 
     /** A consumer without a group, for a rebuild's catch-up: it assigns partitions itself. */
     Consumer<byte[], byte[]> unassigned(String projection) {
+        return new KafkaConsumer<>(
+                unassignedConfig(projection), new ByteArrayDeserializer(), new ByteArrayDeserializer());
+    }
+
+    Map<String, Object> groupConfig(String projection) {
+        Map<String, Object> config = base(projection);
+        config.put(ConsumerConfig.GROUP_ID_CONFIG, properties.groupPrefix() + "." + projection);
+        config.put(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, CooperativeStickyAssignor.class.getName());
+        config.putAll(properties.consumer());
+        return config;
+    }
+
+    Map<String, Object> unassignedConfig(String projection) {
         Map<String, Object> config = base(projection + "-rebuild");
         properties.consumer().forEach((key, value) -> {
             if (!key.startsWith("group.") && !key.equals(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG)) {
                 config.put(key, value);
             }
         });
-        return new KafkaConsumer<>(config, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        return config;
     }
 
     private Map<String, Object> base(String clientName) {
@@ -55,6 +67,13 @@ final class KafkaConsumers {
         config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         // Topics appear when the relay first publishes to them; notice them within seconds.
         config.put(ConsumerConfig.METADATA_MAX_AGE_CONFIG, 5_000);
+        // Kafka reads a fetch response into a heap buffer of its full size, and the JDK reads a
+        // socket into a heap buffer through a direct buffer of the same size that it keeps for the
+        // thread. With Kafka's limits (50 MiB a response, 1 MiB a partition) the four consumers of
+        // a projector that is far behind kept 96 MiB of direct memory; with these, 32 MiB, and the
+        // drain was as fast (docs/benchmarks.md, session 10). A poll takes at most max-poll-records.
+        config.put(ConsumerConfig.FETCH_MAX_BYTES_CONFIG, FETCH_MAX_BYTES);
+        config.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, MAX_PARTITION_FETCH_BYTES);
         return config;
     }
 }
