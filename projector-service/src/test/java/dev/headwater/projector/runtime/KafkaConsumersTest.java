@@ -2,7 +2,6 @@ package dev.headwater.projector.runtime;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -33,18 +32,6 @@ class KafkaConsumersTest {
 
     private static KafkaConsumers consumers(Map<String, String> consumer) {
         return new KafkaConsumers(
-                new KafkaConnection("127.0.0.1:9092"),
-                new ProjectorProperties(
-                        false,
-                        "headwater",
-                        "headwater-projector",
-                        Duration.ofMillis(500),
-                        2000,
-                        PoisonPolicy.PARK,
-                        Map.of(),
-                        new ProjectorProperties.Retry(3, Duration.ofMillis(200), Duration.ofSeconds(5)),
-                        new ProjectorProperties.Consistency(Duration.ofSeconds(5), Duration.ofSeconds(1)),
-                        new ProjectorProperties.Rebuild(5000, Duration.ofMinutes(2)),
-                        consumer));
+                new KafkaConnection("127.0.0.1:9092"), ProjectorPropertiesTest.properties(Map.of(), consumer));
     }
 }

@@ -47,6 +47,12 @@ class ProjectorPropertiesTest {
     }
 
     private static ProjectorProperties properties(Map<String, ProjectorProperties.ProjectionSettings> projections) {
+        return properties(projections, Map.of());
+    }
+
+    /** The defaults, with these projection settings and extra consumer properties. */
+    static ProjectorProperties properties(
+            Map<String, ProjectorProperties.ProjectionSettings> projections, Map<String, String> consumer) {
         return new ProjectorProperties(
                 false,
                 "headwater",
@@ -58,7 +64,7 @@ class ProjectorPropertiesTest {
                 retry(),
                 consistency(),
                 rebuild(),
-                Map.of());
+                consumer);
     }
 
     private static ProjectorProperties.Retry retry() {
