@@ -70,8 +70,8 @@ final class KafkaConsumers {
         // Kafka reads a fetch response into a heap buffer of its full size, and the JDK reads a
         // socket into a heap buffer through a direct buffer of the same size that it keeps for the
         // thread. With Kafka's limits (50 MiB a response, 1 MiB a partition) the four consumers of
-        // a projector that is far behind kept 96 MiB of direct memory; with these, 32 MiB, and the
-        // drain was as fast (docs/benchmarks.md, session 10). A poll takes at most max-poll-records.
+        // a projector that is far behind kept 96 MiB of direct memory; with these, 32 MiB. An
+        // A/B/A/B of a 1M drain could not tell the two apart in speed (docs/benchmarks.md, session 10).
         config.put(ConsumerConfig.FETCH_MAX_BYTES_CONFIG, FETCH_MAX_BYTES);
         config.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, MAX_PARTITION_FETCH_BYTES);
         return config;
