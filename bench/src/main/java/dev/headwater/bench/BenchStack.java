@@ -321,6 +321,20 @@ final class BenchStack implements AutoCloseable {
         return kafka.bootstrapServers();
     }
 
+    /** The broker's process id, for its CPU time. */
+    long kafkaPid() {
+        if (kafka == null) {
+            throw new IllegalStateException("Kafka is not started");
+        }
+        return kafka.pid();
+    }
+
+    /** The postmaster's process id: its tree's CPU time is Postgres's share of a figure. */
+    long postmasterPid() {
+        return Machine.parentPid(
+                queryLong(DATABASE, "SELECT pid FROM pg_stat_activity WHERE backend_type = 'checkpointer'"));
+    }
+
     Path home() {
         return home;
     }

@@ -21,8 +21,14 @@ import tools.jackson.databind.JsonNode;
 final class ProjectorFigures {
 
     private static final String PREFIX = "headwater.";
-    /** Key of the projector's CPU per log event (µs) among the rates of {@link #awaitDrained}. */
+    /**
+     * Keys of the CPU per log event (µs) among the rates of {@link #awaitDrained}: the projector's,
+     * Postgres's (the postmaster and its backends) and the broker's.
+     */
     private static final String CPU = "cpu";
+
+    private static final String POSTGRES_CPU = "postgres-cpu";
+    private static final String KAFKA_CPU = "kafka-cpu";
 
     private ProjectorFigures() {}
 
@@ -36,6 +42,8 @@ final class ProjectorFigures {
         Samples figure = new Samples();
         Map<String, Samples> perProjection = new LinkedHashMap<>();
         Samples cpuPerEvent = new Samples();
+        Samples postgresPerEvent = new Samples();
+        Samples kafkaPerEvent = new Samples();
         for (int round = 1; round <= rounds; round++) {
             double read = plainConsumer(stack.kafkaBootstrap(), total);
             baseline.add(read, Machine.load());
@@ -54,8 +62,12 @@ final class ProjectorFigures {
             }
             double all = rates.remove("*");
             double cpu = rates.remove(CPU);
+            double postgres = rates.remove(POSTGRES_CPU);
+            double kafka = rates.remove(KAFKA_CPU);
             figure.add(all, Machine.load());
             cpuPerEvent.add(cpu, Machine.load());
+            postgresPerEvent.add(postgres, Machine.load());
+            kafkaPerEvent.add(kafka, Machine.load());
             rates.values().removeIf(rate -> !Double.isFinite(rate)); // a projection without records
             rates.forEach((name, rate) ->
                     perProjection.computeIfAbsent(name, k -> new Samples()).add(rate, Machine.load()));
@@ -64,11 +76,15 @@ final class ProjectorFigures {
                     round,
                     all,
                     "events/s",
-                    String.format("%.0f µs CPU per event; per projection %s", cpu, format(rates)));
+                    String.format(
+                            "CPU per event: projector %.0f µs, Postgres %.0f µs, Kafka %.0f µs; per projection %s",
+                            cpu, postgres, kafka, format(rates)));
         }
         Report.heading("projector-drain result");
         Report.summary("figure: log events / time to drain all", figure, "events/s");
         Report.summary("  projector CPU per log event", cpuPerEvent, "µs");
+        Report.summary("  Postgres CPU per log event", postgresPerEvent, "µs");
+        Report.summary("  Kafka broker CPU per log event", kafkaPerEvent, "µs");
         perProjection.forEach((name, samples) -> Report.summary("  " + name + " (its records)", samples, "records/s"));
         Report.summary("baseline: plain KafkaConsumer", baseline, "records/s");
         Report.note("%-40s %.2fx", "ratio to baseline", figure.median() / baseline.median());
@@ -86,8 +102,7 @@ final class ProjectorFigures {
         Samples replayedRate = new Samples();
         Samples projectorCpu = new Samples();
         Samples postgresCpu = new Samples();
-        long postmaster = Machine.parentPid(stack.queryLong(
-                BenchStack.DATABASE, "SELECT pid FROM pg_stat_activity WHERE backend_type = 'checkpointer'"));
+        long postmaster = stack.postmasterPid();
         long projectorPid = projector.process().pid();
         for (int round = 1; round <= rounds; round++) {
             long started = System.nanoTime();
@@ -161,7 +176,8 @@ final class ProjectorFigures {
     /**
      * Waits until every projection's checkpoints reach the end offsets of its topics. Returns the
      * rate of each projection (its records over the time from the first applied batch to its
-     * finish) and, under {@code "*"}, the log's events over the time until all had finished.
+     * finish), under {@code "*"} the log's events over the time until all had finished, and the CPU
+     * per log event of the projector, Postgres and the broker from the first applied batch on.
      */
     private static Map<String, Double> awaitDrained(BenchStack stack, ServiceProcess projector, long total) {
         Map<TopicPartition, Long> ends;
@@ -171,7 +187,11 @@ final class ProjectorFigures {
         String url = projector.baseUrl() + "/admin/projections";
         long deadline = System.nanoTime() + Duration.ofMinutes(20).toNanos();
         long firstApplied = 0;
+        long postmaster = stack.postmasterPid();
+        long broker = stack.kafkaPid();
         double firstCpu = Double.NaN;
+        double firstPostgres = Double.NaN;
+        double firstKafka = Double.NaN;
         Map<String, Double> doneAfter = new HashMap<>();
         Map<String, Long> records = new HashMap<>();
         while (true) {
@@ -185,6 +205,8 @@ final class ProjectorFigures {
                 if (firstApplied == 0 && status.path("eventsApplied").asLong() > 0) {
                     firstApplied = now;
                     firstCpu = Machine.cpuSeconds(projector.process().pid());
+                    firstPostgres = Machine.treeCpuSeconds(postmaster);
+                    firstKafka = Machine.cpuSeconds(broker);
                 }
                 String name = status.path("name").asString();
                 if (!doneAfter.containsKey(name) && firstApplied != 0 && drained(status, ends)) {
@@ -207,6 +229,8 @@ final class ProjectorFigures {
                                 .max()
                                 .orElseThrow());
         rates.put(CPU, (Machine.cpuSeconds(projector.process().pid()) - firstCpu) * 1e6 / total);
+        rates.put(POSTGRES_CPU, (Machine.treeCpuSeconds(postmaster) - firstPostgres) * 1e6 / total);
+        rates.put(KAFKA_CPU, (Machine.cpuSeconds(broker) - firstKafka) * 1e6 / total);
         return rates;
     }
 

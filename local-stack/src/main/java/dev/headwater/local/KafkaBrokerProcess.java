@@ -71,6 +71,11 @@ public final class KafkaBrokerProcess {
         return directory;
     }
 
+    /** The broker JVM's process id (the benchmarks read its CPU time). */
+    public long pid() {
+        return process.pid();
+    }
+
     /** Clean shutdown; {@link #restart()} brings it back with its data. */
     public void stop() {
         process.stop(Duration.ofSeconds(30));
