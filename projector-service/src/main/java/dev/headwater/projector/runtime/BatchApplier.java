@@ -29,7 +29,8 @@ import org.jspecify.annotations.Nullable;
  * read-your-writes waiters, all in the same commit. The caller commits or rolls back.
  *
  * <p>{@link Mode#FAST} hands every new event to the handler in one call; if the handler throws,
- * the whole batch fails ({@link HandlerFailed}) and the caller retries. {@link Mode#ISOLATING}
+ * the whole batch fails ({@link HandlerFailed}) and the caller retries. {@link Mode#OPTIMISTIC}
+ * does the same without looking up the streams a live batch starts at version 1. {@link Mode#ISOLATING}
  * (after the retries are spent) applies event by event under savepoints to single out the
  * poison events and applies the poison policy to them.
  */
@@ -58,6 +59,13 @@ final class BatchApplier {
             AppliedVersionStore.FETCH);
 
     enum Mode {
+        /**
+         * As {@link #FAST}, for a live batch's first attempt: the streams whose first event in the
+         * batch is version 1 are not looked up (docs/adr/0042). If one of them was applied before (a
+         * redelivery), the applied-version insert meets its row, or the handler its rows, and the
+         * batch fails with {@link LookupSkipped}; the caller applies it again in {@code FAST} mode.
+         */
+        OPTIMISTIC,
         FAST,
         ISOLATING
     }
@@ -188,12 +196,28 @@ final class BatchApplier {
         Set<AggregateKey> aggregates = firstOf.keySet();
         DeadLetterStore.State deadLetters;
         Map<AggregateKey, Long> applied;
+        Set<AggregateKey> notLookedUp = Set.of();
         if (target.tables() == ProjectionTransaction.Target.LIVE) {
-            LiveStart start = openLive(connection, name, target.generation(), aggregates);
-            deadLetters = start.anyDeadLetters()
-                    ? DeadLetterStore.load(connection, name, target.generation(), aggregates)
-                    : DeadLetterStore.State.EMPTY;
+            Set<AggregateKey> lookUp = aggregates;
+            if (mode == Mode.OPTIMISTIC) {
+                lookUp = new LinkedHashSet<>();
+                notLookedUp = new HashSet<>();
+                for (Map.Entry<AggregateKey, Incoming> entry : firstOf.entrySet()) {
+                    Long first = entry.getValue().version();
+                    (first != null && first == 1L ? notLookedUp : lookUp).add(entry.getKey());
+                }
+            }
+            LiveStart start = openLive(connection, name, target.generation(), lookUp);
             applied = start.applied();
+            if (start.anyDeadLetters()) {
+                deadLetters = DeadLetterStore.load(connection, name, target.generation(), aggregates);
+                // A skip or a parked event can leave a stream without an applied version before its
+                // version 1 is applied: with any dead letter, every stream is looked up.
+                applied.putAll(AppliedVersionStore.fetch(connection, name, target.generation(), notLookedUp));
+                notLookedUp = Set.of();
+            } else {
+                deadLetters = DeadLetterStore.State.EMPTY;
+            }
         } else {
             try (Statement statement = connection.createStatement()) {
                 statement.execute("SET LOCAL search_path TO " + target.tables().schema());
@@ -218,10 +242,17 @@ final class BatchApplier {
 
         Plan plan = classify(items, applied, deadLetters);
         ProjectionTransaction transaction = new ProjectionTransaction(connection, target.tables());
-        if (mode == Mode.FAST) {
-            applyAll(plan.steps(), transaction);
-        } else {
+        if (mode == Mode.ISOLATING) {
             plan = applyOneByOne(plan, transaction);
+        } else {
+            try {
+                applyAll(plan.steps(), transaction);
+            } catch (HandlerFailed e) {
+                if (!notLookedUp.isEmpty()) {
+                    throw new LookupSkipped(notLookedUp.size(), "the handler threw " + describe(e.getCause()), e);
+                }
+                throw e;
+            }
         }
         List<Step> steps = plan.steps();
         List<Incoming> settled = plan.haltIndex() < 0 ? items : items.subList(0, plan.haltIndex());
@@ -270,7 +301,15 @@ final class BatchApplier {
         }
         moved.verify(closing.execute(connection));
         if (fresh != null) {
-            AppliedVersionStore.copyFresh(connection, name, target.generation(), fresh);
+            try {
+                AppliedVersionStore.copyFresh(connection, name, target.generation(), fresh);
+            } catch (CheckpointStore.CheckpointConflict e) {
+                if (!notLookedUp.isEmpty()) {
+                    throw new LookupSkipped(
+                            notLookedUp.size(), "one of them already has an applied version (a redelivery)", e);
+                }
+                throw e;
+            }
         }
         DeadLetterStore.insert(connection, name, target.generation(), newDeadLetters, now);
         return new Result(
@@ -541,6 +580,19 @@ final class BatchApplier {
     static final class HandlerFailed extends RuntimeException {
         HandlerFailed(String projection, Throwable cause) {
             super("projection " + projection + " failed to apply a batch: " + describe(cause), cause);
+        }
+    }
+
+    /**
+     * A batch applied in {@link Mode#OPTIMISTIC} mode failed while some of its streams were not
+     * looked up: one of them may have been applied before. Nothing of the batch may be committed;
+     * apply it again in {@link Mode#FAST} mode, which looks every stream up.
+     */
+    static final class LookupSkipped extends RuntimeException {
+        LookupSkipped(int streams, String what, Throwable cause) {
+            super(
+                    "a first attempt that took " + streams + " streams starting at version 1 as new failed: " + what,
+                    cause);
         }
     }
 

@@ -27,6 +27,7 @@ final class ProjectionMetrics {
     private final Counter applied;
     private final Counter duplicates;
     private final Counter parked;
+    private final Counter redone;
     private final Timer batchDuration;
     private final Timer applyLatency;
     private final MultiGauge lag;
@@ -47,6 +48,11 @@ final class ProjectionMetrics {
                 .register(registry);
         parked = Counter.builder("headwater.projector.events")
                 .tags(tags.and("outcome", "parked"))
+                .register(registry);
+        redone = Counter.builder("headwater.projector.batches.redone")
+                .description("Batches applied again with every stream looked up after a first attempt that took"
+                        + " streams starting at version 1 as new failed (a redelivery; docs/adr/0042)")
+                .tags(tags)
                 .register(registry);
         batchDuration = Timer.builder("headwater.projector.batch.duration")
                 .description("Time to apply and commit one batch")
@@ -85,6 +91,10 @@ final class ProjectionMetrics {
                 applyLatency.record(latency);
             }
         }
+    }
+
+    void batchRedone() {
+        redone.increment();
     }
 
     /**

@@ -3,6 +3,7 @@ package dev.headwater.projector.runtime;
 import dev.headwater.contract.CloudEventCodec;
 import dev.headwater.projector.runtime.BatchApplier.GenerationChanged;
 import dev.headwater.projector.runtime.BatchApplier.HandlerFailed;
+import dev.headwater.projector.runtime.BatchApplier.LookupSkipped;
 import dev.headwater.projector.runtime.BatchApplier.Mode;
 import dev.headwater.projector.runtime.CheckpointStore.CheckpointConflict;
 import java.sql.Connection;
@@ -215,9 +216,14 @@ final class ProjectionWorker implements Runnable {
     private void process(List<Incoming> batch) throws InterruptedException {
         int attempt = 0;
         int transientFailures = 0;
+        // The first attempt does not look up streams that start at version 1 in the batch (ADR 0042).
+        boolean optimistic = true;
         while (!stopRequested) {
             attempt++;
-            Mode mode = attempt > properties.retry().maxAttempts() ? Mode.ISOLATING : Mode.FAST;
+            Mode mode = attempt > properties.retry().maxAttempts()
+                    ? Mode.ISOLATING
+                    : optimistic ? Mode.OPTIMISTIC : Mode.FAST;
+            optimistic = false;
             long started = System.nanoTime();
             try {
                 BatchApplier.Result result = applyInTransaction(batch, mode, attempt - 1);
@@ -236,6 +242,14 @@ final class ProjectionWorker implements Runnable {
                 generation = e.live;
                 seekToCheckpoints(requireConsumer().assignment());
                 return;
+            } catch (LookupSkipped e) {
+                // Rolled back whole: a redelivered version 1, or a failure the next attempt meets again.
+                log.info(
+                        "Projection {}: {}; applying the batch again with every stream looked up",
+                        name(),
+                        e.getMessage());
+                metrics.batchRedone();
+                attempt--;
             } catch (CheckpointConflict e) {
                 log.warn("Projection {}: {}; seeking to the stored checkpoints", name(), e.getMessage());
                 seekToCheckpoints(requireConsumer().assignment());

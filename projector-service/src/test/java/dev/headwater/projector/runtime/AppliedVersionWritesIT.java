@@ -22,6 +22,7 @@ import java.util.Set;
 import java.util.UUID;
 import javax.sql.DataSource;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -29,10 +30,11 @@ import org.postgresql.PGConnection;
 import tools.jackson.databind.node.JsonNodeFactory;
 
 /**
- * How a batch writes applied versions: a plain insert for aggregates its lookup did not find, and
+ * How a batch writes applied versions: a plain insert for aggregates its lookup did not find;
  * during a rebuild's log replay no lookup at all for aggregates that start at version 1 in the
- * page (BatchApplier#toLookUp says why that is exact). Each test would fail if the write or the
- * skipped lookup could count an event twice.
+ * page (BatchApplier#toLookUp says why that is exact); in a live batch's first attempt none for
+ * them either, with the insert as the check (docs/adr/0042). Each test would fail if the write or
+ * the skipped lookup could count an event twice.
  */
 class AppliedVersionWritesIT {
 
@@ -123,6 +125,58 @@ class AppliedVersionWritesIT {
 
         assertThat(result.duplicates()).isEqualTo(1);
         assertThat(tally("projection_shadow", "redelivered")).isEqualTo(1);
+    }
+
+    @Test
+    void a_live_first_attempt_takes_streams_at_version_one_as_new_and_a_redelivered_one_fails_it_whole()
+            throws Exception {
+        long live = liveGeneration("tally-live");
+        try (Connection connection = postgres.dataSource(DbRole.PROJECTOR).getConnection()) {
+            AppliedVersionStore.store(connection, "tally-live", live, Map.of(key("seen"), 1L));
+        }
+        List<Incoming> batch = joined(fromKafka("seen", 1, 2, 1, 0), fromKafka("fresh", 1, 1, 1, 2));
+
+        assertThatThrownBy(() -> applyLive("tally-live", live, Map.of(), BatchApplier.Mode.OPTIMISTIC, batch))
+                .isInstanceOf(BatchApplier.LookupSkipped.class)
+                .hasMessageContaining("took 2 streams starting at version 1 as new failed: one of them already has");
+        assertThat(tally("projection", "seen")).isZero();
+        assertThat(tally("projection", "fresh")).isZero();
+        assertThat(appliedVersions("tally-live", live, "seen", "fresh")).containsExactly(Map.entry(key("seen"), 1L));
+
+        BatchApplier.Result again = applyLive("tally-live", live, Map.of(), BatchApplier.Mode.FAST, batch);
+        assertThat(again.duplicates()).isEqualTo(1);
+        assertThat(tally("projection", "seen")).isEqualTo(1);
+        assertThat(tally("projection", "fresh")).isEqualTo(1);
+
+        // A batch without a redelivery commits on its first attempt.
+        BatchApplier.Result next = applyLive(
+                "tally-live", live, again.checkpoints(), BatchApplier.Mode.OPTIMISTIC, fromKafka("later", 1, 2, 1, 3));
+        assertThat(next.advanced()).isEqualTo(2);
+        assertThat(tally("projection", "later")).isEqualTo(2);
+        assertThat(appliedVersions("tally-live", live, "seen", "fresh", "later"))
+                .containsExactlyInAnyOrderEntriesOf(Map.of(key("seen"), 2L, key("fresh"), 1L, key("later"), 2L));
+    }
+
+    @Test
+    void a_live_first_attempt_looks_up_every_stream_once_the_projection_has_a_dead_letter() throws Exception {
+        long live = liveGeneration("tally-dead-letters");
+        try (Connection connection = postgres.dataSource(DbRole.PROJECTOR).getConnection()) {
+            AppliedVersionStore.store(connection, "tally-dead-letters", live, Map.of(key("known"), 1L));
+            Incoming poison = fromKafka("poisoned", 1, 1, 3, 0).get(0);
+            DeadLetterStore.insert(
+                    connection,
+                    "tally-dead-letters",
+                    live,
+                    List.of(new DeadLetterStore.NewDeadLetter(
+                            poison, DeadLetter.CAUSE_FAILED, "test", 1, DeadLetter.PARKED)),
+                    Instant.now());
+        }
+
+        BatchApplier.Result result = applyLive(
+                "tally-dead-letters", live, Map.of(), BatchApplier.Mode.OPTIMISTIC, fromKafka("known", 1, 1, 2, 0));
+
+        assertThat(result.duplicates()).isEqualTo(1);
+        assertThat(tally("projection", "known")).isZero();
     }
 
     @Test
@@ -357,8 +411,13 @@ class AppliedVersionWritesIT {
     }
 
     private static Map<AggregateKey, Long> appliedVersions(long generation, String... ids) throws SQLException {
+        return appliedVersions("tally", generation, ids);
+    }
+
+    private static Map<AggregateKey, Long> appliedVersions(String projection, long generation, String... ids)
+            throws SQLException {
         try (Connection connection = postgres.dataSource(DbRole.PROJECTOR).getConnection()) {
-            return AppliedVersionStore.fetch(connection, "tally", generation, keys(ids));
+            return AppliedVersionStore.fetch(connection, projection, generation, keys(ids));
         }
     }
 
@@ -416,15 +475,49 @@ class AppliedVersionWritesIT {
     }
 
     private static List<Incoming> fromKafka(String id, long from, long to) {
+        return fromKafka(id, from, to, 0, 0);
+    }
+
+    /** Versions {@code from..to} of a stream as records of one partition, from offset {@code first} on. */
+    private static List<Incoming> fromKafka(String id, long from, long to, int partition, long first) {
         CloudEventCodec codec = new CloudEventCodec();
         List<Incoming> items = new ArrayList<>();
         for (long version = from; version <= to; version++) {
             items.add(Incoming.fromRecord(
-                    new ConsumerRecord<>(TOPIC, 0, version - 1, id.getBytes(), codec.encode(event(id, version))),
+                    new ConsumerRecord<>(
+                            TOPIC, partition, first + version - from, id.getBytes(), codec.encode(event(id, version))),
                     codec,
                     Map.of(TOPIC, "tally")));
         }
         return items;
+    }
+
+    private static long liveGeneration(String projection) throws SQLException {
+        try (Connection connection = postgres.dataSource(DbRole.PROJECTOR).getConnection()) {
+            return GenerationStore.ensureLive(connection, projection, Instant.now());
+        }
+    }
+
+    private static BatchApplier.Result applyLive(
+            String projection,
+            long generation,
+            Map<TopicPartition, Long> checkpoints,
+            BatchApplier.Mode mode,
+            List<Incoming> items)
+            throws Exception {
+        try (Connection connection = postgres.dataSource(DbRole.PROJECTOR).getConnection()) {
+            connection.setAutoCommit(false);
+            try {
+                BatchApplier.Result result = new BatchApplier(
+                                new Tally(projection), PoisonPolicy.PARK, Clock.systemUTC())
+                        .apply(connection, BatchApplier.Target.live(generation), items, checkpoints, mode, 0);
+                connection.commit();
+                return result;
+            } catch (SQLException | RuntimeException e) {
+                connection.rollback();
+                throw e;
+            }
+        }
     }
 
     private static EventEnvelope event(String id, long version) {
@@ -481,9 +574,20 @@ class AppliedVersionWritesIT {
 
     /** Counts events per aggregate. */
     private static final class Tally implements Projection {
+        private final String name;
+
+        Tally() {
+            this("tally");
+        }
+
+        /** A tally under another name: bookkeeping of its own, the same table. */
+        Tally(String name) {
+            this.name = name;
+        }
+
         @Override
         public String name() {
-            return "tally";
+            return name;
         }
 
         @Override
