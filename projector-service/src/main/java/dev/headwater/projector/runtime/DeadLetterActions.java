@@ -25,12 +25,18 @@ final class DeadLetterActions {
     private final Clock clock;
     private final CloudEventCodec codec = new CloudEventCodec();
 
+    /**
+     * The dead letter after the action, and whether the action was only filed for the halted
+     * consumer (which may have carried it out already by the time the row was read again).
+     */
+    record Outcome(DeadLetter letter, boolean requested) {}
+
     DeadLetterActions(DataSource dataSource, Clock clock) {
         this.dataSource = dataSource;
         this.clock = clock;
     }
 
-    DeadLetter retry(BatchApplier parkApplier, long id, String by) throws SQLException {
+    Outcome retry(BatchApplier parkApplier, long id, String by) throws SQLException {
         DeadLetter letter = find(parkApplier.projection().name(), id);
         if (DeadLetter.HALTED.equals(letter.status())) {
             return request(letter, "retry", by, null);
@@ -53,10 +59,10 @@ final class DeadLetterActions {
                 throw e;
             }
         }
-        return find(letter.projection(), id);
+        return new Outcome(find(letter.projection(), id), false);
     }
 
-    DeadLetter skip(BatchApplier parkApplier, long id, String by, String reason) throws SQLException {
+    Outcome skip(BatchApplier parkApplier, long id, String by, String reason) throws SQLException {
         DeadLetter letter = find(parkApplier.projection().name(), id);
         if (DeadLetter.HALTED.equals(letter.status())) {
             return request(letter, "skip", by, reason);
@@ -101,7 +107,7 @@ final class DeadLetterActions {
                 // Reported through the rows themselves; the skip succeeded.
             }
         }
-        return find(letter.projection(), id);
+        return new Outcome(find(letter.projection(), id), false);
     }
 
     /** Applies the aggregate's parked events; returns why not, or null on success. */
@@ -155,14 +161,14 @@ final class DeadLetterActions {
         connection.commit();
     }
 
-    private DeadLetter request(DeadLetter letter, String action, String by, @Nullable String note) throws SQLException {
+    private Outcome request(DeadLetter letter, String action, String by, @Nullable String note) throws SQLException {
         try (Connection connection = dataSource.getConnection()) {
             if (!DeadLetterStore.request(connection, letter.id(), action, by, note, clock.instant())) {
                 throw new AdminException(
                         AdminException.Kind.CONFLICT, "dead letter " + letter.id() + " is no longer halted");
             }
         }
-        return find(letter.projection(), letter.id());
+        return new Outcome(find(letter.projection(), letter.id()), true);
     }
 
     private void requireParkedInLiveGeneration(DeadLetter letter) throws SQLException {

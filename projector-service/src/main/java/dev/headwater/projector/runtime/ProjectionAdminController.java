@@ -100,9 +100,7 @@ public class ProjectionAdminController {
     @PostMapping("/{name}/dead-letters/{id}/retry")
     public ResponseEntity<DeadLetter> retry(ApiPrincipal principal, @PathVariable String name, @PathVariable long id) {
         Access.requirePlatformAdmin(principal);
-        DeadLetter letter = runtime.retry(name, id, principal.actor());
-        return ResponseEntity.status(letter.open() ? HttpStatus.ACCEPTED : HttpStatus.OK)
-                .body(letter);
+        return answer(runtime.retry(name, id, principal.actor()));
     }
 
     @PostMapping("/{name}/dead-letters/{id}/skip")
@@ -119,9 +117,16 @@ public class ProjectionAdminController {
         if (reason.length() > 1000) {
             throw ApiProblem.badRequest("reason", "at most 1000 characters");
         }
-        DeadLetter letter = runtime.skip(name, id, principal.actor(), reason.strip());
-        return ResponseEntity.status(letter.open() ? HttpStatus.ACCEPTED : HttpStatus.OK)
-                .body(letter);
+        return answer(runtime.skip(name, id, principal.actor(), reason.strip()));
+    }
+
+    /**
+     * 202 when the action was filed for the halted consumer, even if it already carried it out
+     * when the row was read again; 200 when it was carried out here.
+     */
+    private static ResponseEntity<DeadLetter> answer(DeadLetterActions.Outcome outcome) {
+        return ResponseEntity.status(outcome.requested() ? HttpStatus.ACCEPTED : HttpStatus.OK)
+                .body(outcome.letter());
     }
 
     @ExceptionHandler(AdminException.class)

@@ -331,7 +331,7 @@ public final class ProjectionRuntime implements SmartLifecycle {
      * Retries a dead letter: a parked aggregate's events are applied now, all or nothing (409
      * with the error if they still fail); a halted event's retry is filed for the halted consumer.
      */
-    public DeadLetter retry(String name, long id, String by) {
+    DeadLetterActions.Outcome retry(String name, long id, String by) {
         Projection projection = require(name);
         try {
             return deadLetters.retry(applierFor(projection, PoisonPolicy.PARK), id, by);
@@ -341,7 +341,7 @@ public final class ProjectionRuntime implements SmartLifecycle {
     }
 
     /** Skips a dead letter, recording who and why; the events parked behind it are retried. */
-    public DeadLetter skip(String name, long id, String by, String reason) {
+    DeadLetterActions.Outcome skip(String name, long id, String by, String reason) {
         Projection projection = require(name);
         try {
             return deadLetters.skip(applierFor(projection, PoisonPolicy.PARK), id, by, reason);
