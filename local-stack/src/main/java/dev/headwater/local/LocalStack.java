@@ -37,7 +37,7 @@ public final class LocalStack implements AutoCloseable {
     private static final Map<String, List<String>> SERVICE_JVM = Map.of(
             "command-service", List.of("-Xms64m", "-Xmx384m", "-XX:+UseSerialGC"),
             "cdc", List.of("-Xms64m", "-Xmx256m", "-XX:+UseParallelGC"),
-            "projector-service", List.of("-Xms64m", "-Xmx384m", "-XX:+UseSerialGC"));
+            "projector-service", List.of("-Xms64m", "-Xmx384m", "-XX:+UseSerialGC", "-XX:NewRatio=1"));
 
     /** The JVM options the stack starts {@code module}'s jar with. */
     public static List<String> jvmOptionsOf(String module) {

@@ -20,6 +20,7 @@ class ServiceJvmOptionsTest {
             assertThat(options).as(module).anyMatch(option -> option.startsWith("-Xmx"));
         }
         assertThat(LocalStack.jvmOptionsOf("cdc")).contains("-XX:+UseParallelGC", "-Xmx256m");
+        assertThat(LocalStack.jvmOptionsOf("projector-service")).contains("-XX:+UseSerialGC", "-XX:NewRatio=1");
     }
 
     @Test
