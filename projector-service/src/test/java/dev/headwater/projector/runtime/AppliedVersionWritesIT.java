@@ -136,21 +136,27 @@ class AppliedVersionWritesIT {
         }
         List<Incoming> batch = joined(fromKafka("seen", 1, 2, 1, 0), fromKafka("fresh", 1, 1, 1, 2));
 
-        assertThatThrownBy(() -> applyLive("tally-live", live, Map.of(), BatchApplier.Mode.OPTIMISTIC, batch))
+        assertThatThrownBy(() -> apply(
+                        "tally-live", BatchApplier.Target.live(live), Map.of(), BatchApplier.Mode.OPTIMISTIC, batch))
                 .isInstanceOf(BatchApplier.LookupSkipped.class)
                 .hasMessageContaining("took 2 streams starting at version 1 as new failed: one of them already has");
         assertThat(tally("projection", "seen")).isZero();
         assertThat(tally("projection", "fresh")).isZero();
         assertThat(appliedVersions("tally-live", live, "seen", "fresh")).containsExactly(Map.entry(key("seen"), 1L));
 
-        BatchApplier.Result again = applyLive("tally-live", live, Map.of(), BatchApplier.Mode.FAST, batch);
+        BatchApplier.Result again =
+                apply("tally-live", BatchApplier.Target.live(live), Map.of(), BatchApplier.Mode.FAST, batch);
         assertThat(again.duplicates()).isEqualTo(1);
         assertThat(tally("projection", "seen")).isEqualTo(1);
         assertThat(tally("projection", "fresh")).isEqualTo(1);
 
         // A batch without a redelivery commits on its first attempt.
-        BatchApplier.Result next = applyLive(
-                "tally-live", live, again.checkpoints(), BatchApplier.Mode.OPTIMISTIC, fromKafka("later", 1, 2, 1, 3));
+        BatchApplier.Result next = apply(
+                "tally-live",
+                BatchApplier.Target.live(live),
+                again.checkpoints(),
+                BatchApplier.Mode.OPTIMISTIC,
+                fromKafka("later", 1, 2, 1, 3));
         assertThat(next.advanced()).isEqualTo(2);
         assertThat(tally("projection", "later")).isEqualTo(2);
         assertThat(appliedVersions("tally-live", live, "seen", "fresh", "later"))
@@ -172,8 +178,12 @@ class AppliedVersionWritesIT {
                     Instant.now());
         }
 
-        BatchApplier.Result result = applyLive(
-                "tally-dead-letters", live, Map.of(), BatchApplier.Mode.OPTIMISTIC, fromKafka("known", 1, 1, 2, 0));
+        BatchApplier.Result result = apply(
+                "tally-dead-letters",
+                BatchApplier.Target.live(live),
+                Map.of(),
+                BatchApplier.Mode.OPTIMISTIC,
+                fromKafka("known", 1, 1, 2, 0));
 
         assertThat(result.duplicates()).isEqualTo(1);
         assertThat(tally("projection", "known")).isZero();
@@ -445,18 +455,31 @@ class AppliedVersionWritesIT {
     }
 
     private static BatchApplier tallyApplier() {
-        return new BatchApplier(new Tally(), PoisonPolicy.PARK, Clock.systemUTC());
+        return tallyApplier("tally");
+    }
+
+    private static BatchApplier tallyApplier(String projection) {
+        return new BatchApplier(new Tally(projection), PoisonPolicy.PARK, Clock.systemUTC());
     }
 
     @SafeVarargs
     private static BatchApplier.Result apply(BatchApplier.Target target, List<Incoming>... pages) throws Exception {
-        List<Incoming> items = joined(pages);
-        BatchApplier applier = tallyApplier();
+        return apply("tally", target, Map.of(), BatchApplier.Mode.FAST, joined(pages));
+    }
+
+    /** One batch of the tally named {@code projection} in a transaction of its own, committed unless it throws. */
+    private static BatchApplier.Result apply(
+            String projection,
+            BatchApplier.Target target,
+            Map<TopicPartition, Long> checkpoints,
+            BatchApplier.Mode mode,
+            List<Incoming> items)
+            throws Exception {
+        BatchApplier applier = tallyApplier(projection);
         try (Connection connection = postgres.dataSource(DbRole.PROJECTOR).getConnection()) {
             connection.setAutoCommit(false);
             try {
-                BatchApplier.Result result =
-                        applier.apply(connection, target, items, Map.of(), BatchApplier.Mode.FAST, 0);
+                BatchApplier.Result result = applier.apply(connection, target, items, checkpoints, mode, 0);
                 connection.commit();
                 return result;
             } catch (SQLException | RuntimeException e) {
@@ -495,28 +518,6 @@ class AppliedVersionWritesIT {
     private static long liveGeneration(String projection) throws SQLException {
         try (Connection connection = postgres.dataSource(DbRole.PROJECTOR).getConnection()) {
             return GenerationStore.ensureLive(connection, projection, Instant.now());
-        }
-    }
-
-    private static BatchApplier.Result applyLive(
-            String projection,
-            long generation,
-            Map<TopicPartition, Long> checkpoints,
-            BatchApplier.Mode mode,
-            List<Incoming> items)
-            throws Exception {
-        try (Connection connection = postgres.dataSource(DbRole.PROJECTOR).getConnection()) {
-            connection.setAutoCommit(false);
-            try {
-                BatchApplier.Result result = new BatchApplier(
-                                new Tally(projection), PoisonPolicy.PARK, Clock.systemUTC())
-                        .apply(connection, BatchApplier.Target.live(generation), items, checkpoints, mode, 0);
-                connection.commit();
-                return result;
-            } catch (SQLException | RuntimeException e) {
-                connection.rollback();
-                throw e;
-            }
         }
     }
 
@@ -576,11 +577,7 @@ class AppliedVersionWritesIT {
     private static final class Tally implements Projection {
         private final String name;
 
-        Tally() {
-            this("tally");
-        }
-
-        /** A tally under another name: bookkeeping of its own, the same table. */
+        /** A tally under a name of its own: bookkeeping of its own, the same table. */
         Tally(String name) {
             this.name = name;
         }
