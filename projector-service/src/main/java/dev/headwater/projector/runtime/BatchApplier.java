@@ -248,7 +248,9 @@ final class BatchApplier {
             try {
                 applyAll(plan.steps(), transaction);
             } catch (HandlerFailed e) {
-                if (!notLookedUp.isEmpty()) {
+                // A transient failure (a deadlock, a lost connection) keeps its back-off; the retry
+                // after it looks every stream up anyway.
+                if (!notLookedUp.isEmpty() && !Transience.isTransient(e.getCause())) {
                     throw new LookupSkipped(notLookedUp.size(), "the handler threw " + describe(e.getCause()), e);
                 }
                 throw e;

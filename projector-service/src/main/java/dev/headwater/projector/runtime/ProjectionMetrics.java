@@ -50,8 +50,9 @@ final class ProjectionMetrics {
                 .tags(tags.and("outcome", "parked"))
                 .register(registry);
         redone = Counter.builder("headwater.projector.batches.redone")
-                .description("Batches applied again with every stream looked up after a first attempt that took"
-                        + " streams starting at version 1 as new failed (a redelivery; docs/adr/0042)")
+                .description("Batches applied again at once with every stream looked up after a first attempt that"
+                        + " took streams starting at version 1 as new failed: a redelivery, or a handler failure that"
+                        + " is not transient (docs/adr/0042)")
                 .tags(tags)
                 .register(registry);
         batchDuration = Timer.builder("headwater.projector.batch.duration")

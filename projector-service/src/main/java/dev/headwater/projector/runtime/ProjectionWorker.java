@@ -243,7 +243,7 @@ final class ProjectionWorker implements Runnable {
                 seekToCheckpoints(requireConsumer().assignment());
                 return;
             } catch (LookupSkipped e) {
-                // Rolled back whole: a redelivered version 1, or a failure the next attempt meets again.
+                // Rolled back whole: a redelivered version 1, or a handler failure the next attempt may meet again.
                 log.info(
                         "Projection {}: {}; applying the batch again with every stream looked up",
                         name(),

@@ -164,6 +164,36 @@ class AppliedVersionWritesIT {
     }
 
     @Test
+    void a_first_attempt_whose_handler_fails_transiently_keeps_its_back_off_and_a_permanent_failure_is_redone_at_once()
+            throws Exception {
+        long live = liveGeneration("tally-failing");
+        List<Incoming> batch = fromKafka("failing", 1, 1, 4, 0);
+        // A deadlock goes to the worker's back-off as before; an error that is not transient is redone at once.
+        Map<SQLException, Class<? extends RuntimeException>> outcomes = Map.of(
+                new SQLException("deadlock detected", "40P01"), BatchApplier.HandlerFailed.class,
+                new SQLException("column does not exist", "42703"), BatchApplier.LookupSkipped.class);
+        for (Map.Entry<SQLException, Class<? extends RuntimeException>> outcome : outcomes.entrySet()) {
+            SQLException failure = outcome.getKey();
+            Class<? extends RuntimeException> expected = outcome.getValue();
+            BatchApplier failing =
+                    new BatchApplier(new Failing("tally-failing", failure), PoisonPolicy.PARK, Clock.systemUTC());
+            try (Connection connection = postgres.dataSource(DbRole.PROJECTOR).getConnection()) {
+                connection.setAutoCommit(false);
+                assertThatThrownBy(() -> failing.apply(
+                                connection,
+                                BatchApplier.Target.live(live),
+                                batch,
+                                Map.of(),
+                                BatchApplier.Mode.OPTIMISTIC,
+                                0))
+                        .as(failure.getSQLState())
+                        .isExactlyInstanceOf(expected);
+                connection.rollback();
+            }
+        }
+    }
+
+    @Test
     void a_live_first_attempt_looks_up_every_stream_once_the_projection_has_a_dead_letter() throws Exception {
         long live = liveGeneration("tally-dead-letters");
         try (Connection connection = postgres.dataSource(DbRole.PROJECTOR).getConnection()) {
@@ -574,6 +604,29 @@ class AppliedVersionWritesIT {
     }
 
     /** Counts events per aggregate. */
+    /** Consumes what the tally does and fails every batch with the given error. */
+    private record Failing(String name, SQLException failure) implements Projection {
+        @Override
+        public Set<String> aggregateTypes() {
+            return Set.of("tally");
+        }
+
+        @Override
+        public Set<String> eventTypes() {
+            return Set.of("Tallied");
+        }
+
+        @Override
+        public List<String> tables() {
+            return List.of("tally");
+        }
+
+        @Override
+        public void apply(List<EventEnvelope> events, ProjectionTransaction transaction) throws SQLException {
+            throw failure;
+        }
+    }
+
     private static final class Tally implements Projection {
         private final String name;
 
