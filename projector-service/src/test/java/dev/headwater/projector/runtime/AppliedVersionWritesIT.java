@@ -23,6 +23,7 @@ import java.util.UUID;
 import javax.sql.DataSource;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.TopicPartition;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -137,7 +138,11 @@ class AppliedVersionWritesIT {
         List<Incoming> batch = joined(fromKafka("seen", 1, 2, 1, 0), fromKafka("fresh", 1, 1, 1, 2));
 
         assertThatThrownBy(() -> apply(
-                        "tally-live", BatchApplier.Target.live(live), Map.of(), BatchApplier.Mode.OPTIMISTIC, batch))
+                        new Tally("tally-live"),
+                        BatchApplier.Target.live(live),
+                        Map.of(),
+                        BatchApplier.Mode.OPTIMISTIC,
+                        batch))
                 .isInstanceOf(BatchApplier.LookupSkipped.class)
                 .hasMessageContaining("took 2 streams starting at version 1 as new failed: one of them already has");
         assertThat(tally("projection", "seen")).isZero();
@@ -145,14 +150,14 @@ class AppliedVersionWritesIT {
         assertThat(appliedVersions("tally-live", live, "seen", "fresh")).containsExactly(Map.entry(key("seen"), 1L));
 
         BatchApplier.Result again =
-                apply("tally-live", BatchApplier.Target.live(live), Map.of(), BatchApplier.Mode.FAST, batch);
+                apply(new Tally("tally-live"), BatchApplier.Target.live(live), Map.of(), BatchApplier.Mode.FAST, batch);
         assertThat(again.duplicates()).isEqualTo(1);
         assertThat(tally("projection", "seen")).isEqualTo(1);
         assertThat(tally("projection", "fresh")).isEqualTo(1);
 
         // A batch without a redelivery commits on its first attempt.
         BatchApplier.Result next = apply(
-                "tally-live",
+                new Tally("tally-live"),
                 BatchApplier.Target.live(live),
                 again.checkpoints(),
                 BatchApplier.Mode.OPTIMISTIC,
@@ -175,21 +180,14 @@ class AppliedVersionWritesIT {
         for (Map.Entry<SQLException, Class<? extends RuntimeException>> outcome : outcomes.entrySet()) {
             SQLException failure = outcome.getKey();
             Class<? extends RuntimeException> expected = outcome.getValue();
-            BatchApplier failing =
-                    new BatchApplier(new Failing("tally-failing", failure), PoisonPolicy.PARK, Clock.systemUTC());
-            try (Connection connection = postgres.dataSource(DbRole.PROJECTOR).getConnection()) {
-                connection.setAutoCommit(false);
-                assertThatThrownBy(() -> failing.apply(
-                                connection,
-                                BatchApplier.Target.live(live),
-                                batch,
-                                Map.of(),
-                                BatchApplier.Mode.OPTIMISTIC,
-                                0))
-                        .as(failure.getSQLState())
-                        .isExactlyInstanceOf(expected);
-                connection.rollback();
-            }
+            assertThatThrownBy(() -> apply(
+                            new Tally("tally-failing", failure),
+                            BatchApplier.Target.live(live),
+                            Map.of(),
+                            BatchApplier.Mode.OPTIMISTIC,
+                            batch))
+                    .as(failure.getSQLState())
+                    .isExactlyInstanceOf(expected);
         }
     }
 
@@ -209,7 +207,7 @@ class AppliedVersionWritesIT {
         }
 
         BatchApplier.Result result = apply(
-                "tally-dead-letters",
+                new Tally("tally-dead-letters"),
                 BatchApplier.Target.live(live),
                 Map.of(),
                 BatchApplier.Mode.OPTIMISTIC,
@@ -485,27 +483,23 @@ class AppliedVersionWritesIT {
     }
 
     private static BatchApplier tallyApplier() {
-        return tallyApplier("tally");
-    }
-
-    private static BatchApplier tallyApplier(String projection) {
-        return new BatchApplier(new Tally(projection), PoisonPolicy.PARK, Clock.systemUTC());
+        return new BatchApplier(new Tally("tally"), PoisonPolicy.PARK, Clock.systemUTC());
     }
 
     @SafeVarargs
     private static BatchApplier.Result apply(BatchApplier.Target target, List<Incoming>... pages) throws Exception {
-        return apply("tally", target, Map.of(), BatchApplier.Mode.FAST, joined(pages));
+        return apply(new Tally("tally"), target, Map.of(), BatchApplier.Mode.FAST, joined(pages));
     }
 
-    /** One batch of the tally named {@code projection} in a transaction of its own, committed unless it throws. */
+    /** One batch of {@code tally} in a transaction of its own, committed unless it throws. */
     private static BatchApplier.Result apply(
-            String projection,
+            Tally tally,
             BatchApplier.Target target,
             Map<TopicPartition, Long> checkpoints,
             BatchApplier.Mode mode,
             List<Incoming> items)
             throws Exception {
-        BatchApplier applier = tallyApplier(projection);
+        BatchApplier applier = new BatchApplier(tally, PoisonPolicy.PARK, Clock.systemUTC());
         try (Connection connection = postgres.dataSource(DbRole.PROJECTOR).getConnection()) {
             connection.setAutoCommit(false);
             try {
@@ -603,41 +597,14 @@ class AppliedVersionWritesIT {
         }
     }
 
-    /** Counts events per aggregate. */
-    /** Consumes what the tally does and fails every batch with the given error. */
-    private record Failing(String name, SQLException failure) implements Projection {
-        @Override
-        public Set<String> aggregateTypes() {
-            return Set.of("tally");
-        }
+    /**
+     * Counts events per aggregate; under a name of its own it has bookkeeping of its own and the
+     * same table. With a {@code failure}, it fails every batch with it instead.
+     */
+    private record Tally(String name, @Nullable SQLException failure) implements Projection {
 
-        @Override
-        public Set<String> eventTypes() {
-            return Set.of("Tallied");
-        }
-
-        @Override
-        public List<String> tables() {
-            return List.of("tally");
-        }
-
-        @Override
-        public void apply(List<EventEnvelope> events, ProjectionTransaction transaction) throws SQLException {
-            throw failure;
-        }
-    }
-
-    private static final class Tally implements Projection {
-        private final String name;
-
-        /** A tally under a name of its own: bookkeeping of its own, the same table. */
         Tally(String name) {
-            this.name = name;
-        }
-
-        @Override
-        public String name() {
-            return name;
+            this(name, null);
         }
 
         @Override
@@ -657,6 +624,9 @@ class AppliedVersionWritesIT {
 
         @Override
         public void apply(List<EventEnvelope> events, ProjectionTransaction transaction) throws SQLException {
+            if (failure != null) {
+                throw failure;
+            }
             try (PreparedStatement statement = transaction
                     .connection()
                     .prepareStatement(
