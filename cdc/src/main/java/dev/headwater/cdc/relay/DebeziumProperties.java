@@ -82,8 +82,9 @@ final class DebeziumProperties {
 
         p.setProperty("offset.storage", PostgresOffsetStore.class.getName());
         offsets.asEngineProperties().forEach(p::setProperty);
-        // Commit the offset after every batch: a batch is only finished once Kafka acknowledged it.
-        p.setProperty("offset.flush.interval.ms", "0");
+        // A batch is only finished once Kafka acknowledged it; its offset is written at the end of
+        // the first finished batch after the interval.
+        p.setProperty("offset.flush.interval.ms", millis(settings.engine().offsetFlushInterval()));
         p.setProperty("offset.flush.timeout.ms", "10000");
         return p;
     }

@@ -24,6 +24,7 @@ class CdcPropertiesTest {
         assertThat(settings.topics().precreate()).containsExactly("tenant", "node", "allocation", "api-token");
         assertThat(settings.engine().pollInterval()).isEqualTo(Duration.ofMillis(5));
         assertThat(settings.engine().heartbeatInterval()).isEqualTo(Duration.ofSeconds(10));
+        assertThat(settings.engine().offsetFlushInterval()).isEqualTo(Duration.ofSeconds(1));
         assertThat(settings.producer().linger()).isEqualTo(Duration.ofMillis(2));
         assertThat(settings.leader().pollInterval()).isEqualTo(Duration.ofMillis(500));
         assertThat(settings.restart().maxBackoff()).isEqualTo(Duration.ofSeconds(30));
