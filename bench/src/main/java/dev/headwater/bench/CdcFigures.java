@@ -51,43 +51,61 @@ final class CdcFigures {
         Samples ours = new Samples();
         Samples oursCpu = new Samples();
         Samples peerCpu = new Samples();
+        Samples oursPostgres = new Samples();
+        Samples oursBroker = new Samples();
+        Samples baselinePostgres = new Samples();
+        Samples peerBroker = new Samples();
         try (Topics topics = new Topics(bootstrap)) {
             for (int round = 1; round <= rounds; round++) {
                 if (peer) {
                     Topics.Drain connect = KafkaConnect.drain(stack, topics, round, total);
                     baseline.add(connect.recordsPerSecond(), Machine.load());
                     peerCpu.add(connect.cpuMicrosPerRecord(), Machine.load());
+                    baselinePostgres.add(connect.postgresMicrosPerRecord(), Machine.load());
+                    peerBroker.add(connect.brokerMicrosPerRecord(), Machine.load());
                     Report.round(
                             "Kafka Connect + Debezium",
                             round,
                             connect.recordsPerSecond(),
                             "events/s",
-                            String.format("%.0f µs CPU per event", connect.cpuMicrosPerRecord()));
+                            connect.cpuDetail("Connect"));
                 } else {
-                    double rate = recvlogical(stack, round, endLsn, total);
-                    baseline.add(rate, Machine.load());
-                    Report.round("pg_recvlogical (pgoutput)", round, rate, "events/s", "");
+                    Topics.Drain decoded = recvlogical(stack, round, endLsn, total);
+                    baseline.add(decoded.recordsPerSecond(), Machine.load());
+                    baselinePostgres.add(decoded.postgresMicrosPerRecord(), Machine.load());
+                    Report.round(
+                            "pg_recvlogical (pgoutput)",
+                            round,
+                            decoded.recordsPerSecond(),
+                            "events/s",
+                            String.format(
+                                    java.util.Locale.ROOT,
+                                    "CPU per event: Postgres %.0f µs",
+                                    decoded.postgresMicrosPerRecord()));
                 }
                 Topics.Drain relay = relay(stack, topics, round, total);
                 ours.add(relay.recordsPerSecond(), Machine.load());
                 oursCpu.add(relay.cpuMicrosPerRecord(), Machine.load());
+                oursPostgres.add(relay.postgresMicrosPerRecord(), Machine.load());
+                oursBroker.add(relay.brokerMicrosPerRecord(), Machine.load());
                 Report.round(
-                        "headwater cdc relay",
-                        round,
-                        relay.recordsPerSecond(),
-                        "events/s",
-                        String.format("%.0f µs CPU per event", relay.cpuMicrosPerRecord()));
+                        "headwater cdc relay", round, relay.recordsPerSecond(), "events/s", relay.cpuDetail("relay"));
             }
         }
         Report.heading((peer ? "cdc-peer" : "cdc-drain") + " result");
         Report.summary("figure: relay drain, acknowledged", ours, "events/s");
         Report.summary("  relay CPU per event", oursCpu, "µs");
+        Report.summary("  Postgres CPU per event", oursPostgres, "µs");
+        Report.summary("  Kafka broker CPU per event", oursBroker, "µs");
         if (peer) {
             Report.summary("peer: Kafka Connect + Debezium outbox", baseline, "events/s");
             Report.summary("  Kafka Connect CPU per event", peerCpu, "µs");
+            Report.summary("  Postgres CPU per event", baselinePostgres, "µs");
+            Report.summary("  Kafka broker CPU per event", peerBroker, "µs");
             Report.ratio("ours / peer", ours.median(), baseline.median(), 1.5);
         } else {
             Report.summary("baseline: pg_recvlogical decode", baseline, "events/s");
+            Report.summary("  Postgres CPU per event", baselinePostgres, "µs");
             Report.ratio("ratio to baseline", ours.median(), baseline.median(), 0.25);
         }
     }
@@ -118,10 +136,13 @@ final class CdcFigures {
 
     private static Topics.Drain relay(BenchStack stack, Topics topics, int round, long total) {
         ServiceProcess relay = stack.launchCdc("cdc-" + round, relaySettings(round, "10s"));
-        long pid = relay.process().pid();
         try {
             return topics.awaitRecords(
-                    prefix(round) + ".", total, relay.process()::isAlive, () -> Machine.cpuSeconds(pid), "The relay");
+                    prefix(round) + ".",
+                    total,
+                    relay.process()::isAlive,
+                    Topics.Cpu.of(stack, relay.process().pid()),
+                    "The relay");
         } finally {
             relay.process().stop(Duration.ofSeconds(30));
         }
@@ -142,8 +163,13 @@ final class CdcFigures {
         return "r" + round;
     }
 
-    /** Decodes the backlog through pgoutput up to {@code endLsn}, discarding it; events per second. */
-    private static double recvlogical(BenchStack stack, int round, String endLsn, long total) {
+    /**
+     * Decodes the backlog through pgoutput up to {@code endLsn}, discarding it: events per second,
+     * and Postgres's CPU per event over the whole run (mostly the walsender's decoding).
+     */
+    private static Topics.Drain recvlogical(BenchStack stack, int round, String endLsn, long total) {
+        long postmaster = stack.postmasterPid();
+        double postgresBefore = Machine.treeCpuSeconds(postmaster);
         long started = System.nanoTime();
         String output = stack.runTool(
                 "pg_recvlogical",
@@ -164,6 +190,19 @@ final class CdcFigures {
                         "/dev/null"),
                 Duration.ofMinutes(10));
         double seconds = (System.nanoTime() - started) / 1e9;
+        // The walsender outlives pg_recvlogical for a moment; its CPU time reaches the postmaster's
+        // children fields only once it exited and was reaped. Read after its slot is released.
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (stack.queryLong(
+                                BenchStack.DATABASE,
+                                "SELECT count(*) FROM pg_replication_slots WHERE slot_name = 'recv_" + round
+                                        + "' AND active")
+                        > 0
+                && System.nanoTime() < deadline) {
+            Pause.millis(100);
+        }
+        Pause.millis(500);
+        double postgresMicros = (Machine.treeCpuSeconds(postmaster) - postgresBefore) * 1e6 / total;
         long confirmed = stack.queryLong(
                 BenchStack.DATABASE,
                 "SELECT (confirmed_flush_lsn >= '" + endLsn + "'::pg_lsn)::int FROM pg_replication_slots"
@@ -171,7 +210,7 @@ final class CdcFigures {
         if (confirmed != 1) {
             throw new IllegalStateException("pg_recvlogical did not reach " + endLsn + ":\n" + output);
         }
-        return total / seconds;
+        return new Topics.Drain(total / seconds, Double.NaN, postgresMicros, Double.NaN);
     }
 
     static List<String> java(String mainClass, String... arguments) {

@@ -37,9 +37,8 @@ final class KafkaConnect {
                 Map.of(),
                 stack.home().resolve("logs").resolve("kafka-connect-" + round + ".log"));
         try {
-            long pid = connect.pid();
             return topics.awaitRecords(
-                    "c" + round + ".", total, connect::isAlive, () -> Machine.cpuSeconds(pid), "Kafka Connect");
+                    "c" + round + ".", total, connect::isAlive, Topics.Cpu.of(stack, connect.pid()), "Kafka Connect");
         } catch (RuntimeException e) {
             throw new IllegalStateException(e.getMessage() + "; its log ends with:\n" + connect.logTail(30), e);
         } finally {

@@ -162,7 +162,7 @@ final class ProjectorFigures {
         long started = System.nanoTime();
         ServiceProcess cdc = stack.launchCdc("cdc", Map.of());
         try (Topics topics = new Topics(bootstrap)) {
-            topics.awaitRecords(PREFIX, total, cdc.process()::isAlive, () -> Double.NaN, "The relay");
+            topics.awaitRecords(PREFIX, total, cdc.process()::isAlive, Topics.Cpu.NONE, "The relay");
         }
         // A rebuild catches up from Kafka and compares with the live generation, so the relay keeps
         // running as in production (idle: the log does not grow); a drain needs only the topics.

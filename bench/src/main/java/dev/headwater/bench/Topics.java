@@ -79,24 +79,62 @@ final class Topics implements AutoCloseable {
         }
     }
 
-    /** A drain's rate (records per second) and the publisher's CPU per record, in microseconds. */
-    record Drain(double recordsPerSecond, double cpuMicrosPerRecord) {}
+    /**
+     * A drain's rate (records per second) and CPU per record, in microseconds: of the publisher, of
+     * Postgres (the postmaster and its backends, the walsender among them) and of the broker. NaN
+     * where a supplier gives NaN.
+     */
+    record Drain(
+            double recordsPerSecond,
+            double cpuMicrosPerRecord,
+            double postgresMicrosPerRecord,
+            double brokerMicrosPerRecord) {
+
+        /** "publisher X µs, Postgres Y µs, Kafka Z µs" per event, for a round's line. */
+        String cpuDetail(String publisher) {
+            return String.format(
+                    java.util.Locale.ROOT,
+                    "CPU per event: %s %.0f µs, Postgres %.0f µs, Kafka %.0f µs",
+                    publisher,
+                    cpuMicrosPerRecord,
+                    postgresMicrosPerRecord,
+                    brokerMicrosPerRecord);
+        }
+    }
+
+    /** CPU seconds so far of the publisher, of Postgres and of the broker. */
+    record Cpu(
+            java.util.function.DoubleSupplier publisher,
+            java.util.function.DoubleSupplier postgres,
+            java.util.function.DoubleSupplier broker) {
+
+        static final Cpu NONE = new Cpu(() -> Double.NaN, () -> Double.NaN, () -> Double.NaN);
+
+        /** The publisher's process, and the stack's Postgres and broker. */
+        static Cpu of(BenchStack stack, long publisherPid) {
+            long postmaster = stack.postmasterPid();
+            long broker = stack.kafkaPid();
+            return new Cpu(
+                    () -> Machine.cpuSeconds(publisherPid),
+                    () -> Machine.treeCpuSeconds(postmaster),
+                    () -> Machine.cpuSeconds(broker));
+        }
+
+        double[] read() {
+            return new double[] {publisher.getAsDouble(), postgres.getAsDouble(), broker.getAsDouble()};
+        }
+    }
 
     /**
      * Waits until the topics of {@code prefix} hold {@code target} records, while {@code alive}
-     * holds. Rate and CPU (from {@code cpuSeconds} of the publisher) are taken from the first
-     * record seen to the last, so start-up is not counted.
+     * holds. Rate and CPU are taken from the first record seen to the last, so start-up is not
+     * counted.
      */
-    Drain awaitRecords(
-            String prefix,
-            long target,
-            java.util.function.BooleanSupplier alive,
-            java.util.function.DoubleSupplier cpuSeconds,
-            String who) {
+    Drain awaitRecords(String prefix, long target, java.util.function.BooleanSupplier alive, Cpu cpu, String who) {
         long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(20);
         long firstSeenAt = 0;
         long firstCount = 0;
-        double firstCpu = Double.NaN;
+        double[] firstCpu = null;
         long last = -1;
         long lastChange = System.nanoTime();
         while (true) {
@@ -105,14 +143,18 @@ final class Topics implements AutoCloseable {
             if (count > 0 && firstSeenAt == 0) {
                 firstSeenAt = now;
                 firstCount = count;
-                firstCpu = cpuSeconds.getAsDouble();
+                firstCpu = cpu.read();
             }
             if (count >= target) {
                 double seconds = (now - firstSeenAt) / 1e9;
-                double cpu = cpuSeconds.getAsDouble() - firstCpu;
+                double[] used = cpu.read();
                 long records = count - firstCount;
+                double[] perRecord = new double[used.length];
+                for (int i = 0; i < used.length; i++) {
+                    perRecord[i] = records == 0 ? Double.NaN : (used[i] - firstCpu[i]) * 1e6 / records;
+                }
                 return new Drain(
-                        seconds <= 0 ? Double.NaN : records / seconds, records == 0 ? Double.NaN : cpu * 1e6 / records);
+                        seconds <= 0 ? Double.NaN : records / seconds, perRecord[0], perRecord[1], perRecord[2]);
             }
             if (count != last) {
                 last = count;
