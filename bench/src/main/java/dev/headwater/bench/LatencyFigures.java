@@ -31,6 +31,7 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.jspecify.annotations.Nullable;
 import org.postgresql.PGConnection;
 import org.postgresql.PGNotification;
 
@@ -61,6 +62,7 @@ final class LatencyFigures {
         int rounds = options.rounds(3);
         Duration window = options.seconds("seconds", 20);
         int rate = options.integer("rate", 1000);
+        Duration warmUp = options.seconds("warmup", 120);
         stack.startPostgres();
         Report.note("# %s", Machine.describe(stack.postgresVersion()));
         String bootstrap = stack.startKafka();
@@ -71,9 +73,13 @@ final class LatencyFigures {
             Report.note("  settings passed through: %s %s", relaySettings, projectorSettings);
         }
         ServiceProcess cdc = stack.startCdc("cdc", relaySettings);
-        if (view) {
-            stack.startProjector(BenchStack.DATABASE, projectorSettings);
-        }
+        @Nullable ServiceProcess projector = view ? stack.startProjector(BenchStack.DATABASE, projectorSettings) : null;
+        CpuShares.Parties parties = new CpuShares.Parties(
+                stack.postmasterPid(),
+                cdc.process().pid(),
+                projector == null ? -1 : projector.process().pid(),
+                stack.kafkaPid(),
+                ProcessHandle.current().pid());
         try (Topics topics = new Topics(bootstrap)) {
             topics.create(RTT_TOPIC, 12);
         }
@@ -86,19 +92,20 @@ final class LatencyFigures {
             // still took 0.12 of a core in the first round after a 40 s warm-up and under 0.01 from
             // about 150 s after the start on (docs/benchmarks.md, session 8). Earlier, round 1
             // after a 10 s warm-up was ten times slower than round 2.
-            Duration warmUp = options.seconds("warmup", 120);
             Report.note("  warm-up (not counted): %d s of load", warmUp.toSeconds());
-            measure(writer, readers, warmUp);
+            measure(writer, readers, warmUp, null);
             roundTrip(bootstrap, rate, Duration.ofSeconds(5));
             for (int round = 1; round <= rounds; round++) {
                 Histogram rtt = roundTrip(bootstrap, rate, window);
                 record(results, "baseline: Kafka produce -> consume", rtt, round);
                 Map<String, Long> before = relayHistogram(cdc);
-                Map<String, Histogram> measured = measure(writer, readers, window);
+                CpuShares cpu = new CpuShares(parties);
+                Map<String, Histogram> measured = measure(writer, readers, window, cpu);
                 Map<String, Long> after = relayHistogram(cdc);
                 int current = round;
                 measured.forEach((name, histogram) -> record(results, name, histogram, current));
                 reportRelayHistogram(before, after, round);
+                Report.note("  round %d  CPU while writing, in cores: %s", round, cpu);
             }
         }
         Report.heading((view ? "view-latency" : "cdc-latency") + " result (milliseconds)");
@@ -140,11 +147,18 @@ final class LatencyFigures {
                         histogram.getTotalCount()));
     }
 
-    private static Map<String, Histogram> measure(SteadyWriter writer, Readers readers, Duration window) {
+    private static Map<String, Histogram> measure(
+            SteadyWriter writer, Readers readers, Duration window, @Nullable CpuShares cpu) {
         readers.reset();
         writer.start();
+        if (cpu != null) {
+            cpu.start();
+        }
         Pause.millis(window.toMillis());
         writer.pause();
+        if (cpu != null) {
+            cpu.stop();
+        }
         Pause.millis(1000); // let the last events arrive
         return readers.interval();
     }
@@ -377,6 +391,67 @@ final class LatencyFigures {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
+        }
+    }
+    /**
+     * Where the machine's CPU went while the writer ran, in cores: the whole machine, and in it
+     * Postgres (every backend, the writer's included), the relay, the projector, the broker and this
+     * JVM (the writer's threads and the readers), so that each round's tail can be read beside what
+     * the machine did meanwhile (docs/benchmarks.md, session 15).
+     */
+    private static final class CpuShares {
+
+        record Parties(long postmaster, long relay, long projector, long broker, long bench) {}
+
+        private final Parties parties;
+        private double[] started = new double[0];
+        private double[] used = new double[0];
+        private long startedNanos;
+
+        CpuShares(Parties parties) {
+            this.parties = parties;
+        }
+
+        void start() {
+            startedNanos = System.nanoTime();
+            started = sample();
+        }
+
+        void stop() {
+            double[] now = sample();
+            double seconds = (System.nanoTime() - startedNanos) / 1e9;
+            used = new double[now.length];
+            for (int i = 0; i < now.length; i++) {
+                used[i] = (now[i] - started[i]) / seconds;
+            }
+        }
+
+        private double[] sample() {
+            return new double[] {
+                Machine.busyCpuSeconds(),
+                Machine.treeCpuSeconds(parties.postmaster()),
+                Machine.cpuSeconds(parties.relay()),
+                parties.projector() < 0 ? 0 : Machine.cpuSeconds(parties.projector()),
+                Machine.cpuSeconds(parties.broker()),
+                Machine.cpuSeconds(parties.bench())
+            };
+        }
+
+        @Override
+        public String toString() {
+            if (used.length == 0) {
+                return "not measured";
+            }
+            return String.format(
+                    java.util.Locale.ROOT,
+                    "machine %.2f of %d; Postgres %.2f, relay %.2f, %sbroker %.2f, bench JVM %.2f",
+                    used[0],
+                    Runtime.getRuntime().availableProcessors(),
+                    used[1],
+                    used[2],
+                    parties.projector() < 0 ? "" : String.format(java.util.Locale.ROOT, "projector %.2f, ", used[3]),
+                    used[4],
+                    used[5]);
         }
     }
 }

@@ -78,6 +78,24 @@ final class Machine {
         }
     }
 
+    /** CPU seconds all cores spent busy so far (everything in {@code /proc/stat} but idle and I/O wait). */
+    static double busyCpuSeconds() {
+        try {
+            String[] fields =
+                    Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+");
+            long busy = 0;
+            // user nice system idle iowait irq softirq steal; guest time is already in user and nice
+            for (int i = 1; i <= 8 && i < fields.length; i++) {
+                if (i != 4 && i != 5) {
+                    busy += Long.parseLong(fields[i]);
+                }
+            }
+            return busy / (double) CLOCK_TICKS_PER_SECOND;
+        } catch (IOException | RuntimeException e) {
+            return Double.NaN;
+        }
+    }
+
     /**
      * CPU seconds of a process and its direct children, live and exited (a Postgres postmaster
      * and its backends): the rebuild's work in Postgres, whatever else the machine runs.

@@ -68,4 +68,20 @@ class HarnessTest {
         assertThatThrownBy(() -> Options.parse(new String[] {"append", "rounds"}, 1))
                 .hasMessageContaining("--name=value");
     }
+
+    @Test
+    void the_machines_busy_time_grows_at_least_by_what_this_process_burns() {
+        long self = ProcessHandle.current().pid();
+        double machineBefore = Machine.busyCpuSeconds();
+        double selfBefore = Machine.cpuSeconds(self);
+        long deadline = System.nanoTime() + 20_000_000_000L;
+        double burnt = 0;
+        while (burnt < 0.3 && System.nanoTime() < deadline) {
+            burnt = Machine.cpuSeconds(self) - selfBefore;
+        }
+
+        assertThat(burnt).isGreaterThanOrEqualTo(0.3);
+        // Both files count in ticks of 10 ms, read at slightly different moments.
+        assertThat(Machine.busyCpuSeconds() - machineBefore).isGreaterThanOrEqualTo(burnt - 0.05);
+    }
 }
