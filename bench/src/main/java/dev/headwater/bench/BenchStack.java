@@ -219,6 +219,14 @@ final class BenchStack implements AutoCloseable {
         return properties;
     }
 
+    /** Starts a long-running program with its output in the scratch directory; stopped on close. */
+    ChildProcess startChild(String name, List<String> command) {
+        ChildProcess child =
+                ChildProcess.start(name, command, Map.of(), home.resolve("logs").resolve(name + ".log"));
+        shutdown.push(() -> child.stop(Duration.ofSeconds(10)));
+        return child;
+    }
+
     /** Runs a program with its output in the scratch directory; returns what it printed. */
     String runTool(String name, java.util.List<String> command, Duration timeout) {
         Path log = home.resolve("logs").resolve(name + ".log");

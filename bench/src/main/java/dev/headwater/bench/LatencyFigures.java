@@ -63,6 +63,12 @@ final class LatencyFigures {
         Duration window = options.seconds("seconds", 20);
         int rate = options.integer("rate", 1000);
         Duration warmUp = options.seconds("warmup", 120);
+        // --relay=floor (cdc-latency only): the least a relay can do in place of ours (FloorRelay).
+        boolean floor = options.choice("relay", "headwater", "floor").equals("floor");
+        if (floor && view) {
+            throw new IllegalArgumentException("--relay=floor applies to cdc-latency only: the floor publishes no"
+                    + " event envelope a projector could read");
+        }
         stack.startPostgres();
         Report.note("# %s", Machine.describe(stack.postgresVersion()));
         String bootstrap = stack.startKafka();
@@ -72,11 +78,13 @@ final class LatencyFigures {
         if (!relaySettings.isEmpty() || !projectorSettings.isEmpty()) {
             Report.note("  settings passed through: %s %s", relaySettings, projectorSettings);
         }
-        ServiceProcess cdc = stack.startCdc("cdc", relaySettings);
+        @Nullable ServiceProcess cdc = floor ? null : stack.startCdc("cdc", relaySettings);
+        long relayPid =
+                floor ? startFloorRelay(stack, bootstrap) : cdc.process().pid();
         @Nullable ServiceProcess projector = view ? stack.startProjector(BenchStack.DATABASE, projectorSettings) : null;
         CpuShares.Parties parties = new CpuShares.Parties(
                 stack.postmasterPid(),
-                cdc.process().pid(),
+                relayPid,
                 projector == null ? -1 : projector.process().pid(),
                 stack.kafkaPid(),
                 ProcessHandle.current().pid());
@@ -84,7 +92,8 @@ final class LatencyFigures {
             topics.create(RTT_TOPIC, 12);
         }
         Report.heading((view ? "view-latency" : "cdc-latency") + ": " + rate + " events/s, one per transaction; "
-                + rounds + " rounds of " + window.toSeconds() + " s; baseline Kafka producer -> consumer");
+                + rounds + " rounds of " + window.toSeconds() + " s; baseline Kafka producer -> consumer"
+                + (floor ? "; relay: the floor (FloorRelay), not the Headwater relay" : ""));
         Map<String, Samples> results = new TreeMap<>();
         try (SteadyWriter writer = new SteadyWriter(stack.login(BenchStack.DATABASE, Role.APP), rate);
                 Readers readers = new Readers(stack, bootstrap, writer, view)) {
@@ -98,14 +107,18 @@ final class LatencyFigures {
             for (int round = 1; round <= rounds; round++) {
                 Histogram rtt = roundTrip(bootstrap, rate, window);
                 record(results, "baseline: Kafka produce -> consume", rtt, round);
-                Map<String, Long> before = relayHistogram(cdc);
+                Map<String, Long> before = cdc == null ? Map.of() : relayHistogram(cdc);
                 CpuShares cpu = new CpuShares(parties);
                 Map<String, Histogram> measured = measure(writer, readers, window, cpu);
-                Map<String, Long> after = relayHistogram(cdc);
                 int current = round;
                 measured.forEach((name, histogram) -> record(results, name, histogram, current));
-                reportRelayHistogram(before, after, round);
+                if (cdc != null) {
+                    reportRelayHistogram(before, relayHistogram(cdc), round);
+                }
                 Report.note("  round %d  CPU while writing, in cores: %s", round, cpu);
+                Report.note(
+                        "  round %d  waiting for a CPU while writing, ms a second (mean a run): %s",
+                        round, cpu.waits());
             }
         }
         Report.heading((view ? "view-latency" : "cdc-latency") + " result (milliseconds)");
@@ -125,6 +138,30 @@ final class LatencyFigures {
                     25,
                     false);
         }
+    }
+
+    /**
+     * {@link FloorRelay} in a JVM with the relay's options, on a slot of its own, publishing to the
+     * topic the readers consume (created here, with the relay's 12 partitions).
+     */
+    private static long startFloorRelay(BenchStack stack, String bootstrap) {
+        stack.execute(BenchStack.DATABASE, "SELECT pg_create_logical_replication_slot('floor', 'pgoutput')");
+        try (Topics topics = new Topics(bootstrap)) {
+            topics.create("headwater.tenant.events", 12);
+        }
+        List<String> command = new java.util.ArrayList<>(List.of(dev.headwater.local.ChildProcess.javaExecutable()));
+        command.addAll(dev.headwater.local.LocalStack.jvmOptionsOf("cdc"));
+        command.addAll(List.of(
+                "-cp",
+                System.getProperty("java.class.path"),
+                FloorRelay.class.getName(),
+                stack.jdbcUrl(BenchStack.DATABASE),
+                "postgres",
+                "unused",
+                "floor",
+                "headwater_events",
+                bootstrap));
+        return stack.startChild("floor-relay", command).pid();
     }
 
     private static void record(Map<String, Samples> results, String name, Histogram histogram, int round) {
@@ -397,7 +434,9 @@ final class LatencyFigures {
      * Where the machine's CPU went while the writer ran, in cores: the whole machine, and in it
      * Postgres (every backend, the writer's included), the relay, the projector, the broker and this
      * JVM (the writer's threads and the readers), so that each round's tail can be read beside what
-     * the machine did meanwhile (docs/benchmarks.md, session 15).
+     * the machine did meanwhile (docs/benchmarks.md, session 15). Beside it, how long each party's
+     * threads waited runnable for a CPU, in all and per run (session 16): on two cores an event passes
+     * through about ten threads in five processes.
      */
     private static final class CpuShares {
 
@@ -427,14 +466,54 @@ final class LatencyFigures {
         }
 
         private double[] sample() {
+            double[] postgres = Machine.runQueueWait(parties.postmaster(), true);
+            double[] relay = Machine.runQueueWait(parties.relay(), false);
+            double[] projector =
+                    parties.projector() < 0 ? new double[2] : Machine.runQueueWait(parties.projector(), false);
+            double[] broker = Machine.runQueueWait(parties.broker(), false);
+            double[] bench = Machine.runQueueWait(parties.bench(), false);
             return new double[] {
                 Machine.busyCpuSeconds(),
                 Machine.treeCpuSeconds(parties.postmaster()),
                 Machine.cpuSeconds(parties.relay()),
                 parties.projector() < 0 ? 0 : Machine.cpuSeconds(parties.projector()),
                 Machine.cpuSeconds(parties.broker()),
-                Machine.cpuSeconds(parties.bench())
+                Machine.cpuSeconds(parties.bench()),
+                postgres[0],
+                relay[0],
+                projector[0],
+                broker[0],
+                bench[0],
+                postgres[1],
+                relay[1],
+                projector[1],
+                broker[1],
+                bench[1]
             };
+        }
+
+        /** Waiting for a CPU (schedstat): each party's ms a second, and its mean wait per run. */
+        String waits() {
+            if (used.length == 0) {
+                return "not measured";
+            }
+            String[] names = {"Postgres", "relay", "projector", "broker", "bench JVM"};
+            java.util.List<String> parts = new java.util.ArrayList<>();
+            for (int i = 0; i < names.length; i++) {
+                if (i == 2 && parties.projector() < 0) {
+                    continue;
+                }
+                // used[] holds rates: waited seconds a second, runs a second.
+                double waitedPerSecond = used[6 + i];
+                double runsPerSecond = used[11 + i];
+                parts.add(String.format(
+                        java.util.Locale.ROOT,
+                        "%s %.0f (%.2f ms)",
+                        names[i],
+                        waitedPerSecond * 1000,
+                        runsPerSecond > 0 ? waitedPerSecond * 1000 / runsPerSecond : Double.NaN));
+            }
+            return String.join(", ", parts);
         }
 
         @Override

@@ -102,20 +102,15 @@ final class Machine {
      */
     static double treeCpuSeconds(long root) {
         long ticks = 0;
-        try (var entries = Files.list(Path.of("/proc"))) {
-            for (Path entry : (Iterable<Path>) entries::iterator) {
-                String name = entry.getFileName().toString();
-                if (!name.chars().allMatch(Character::isDigit)) {
-                    continue;
-                }
+        try {
+            for (long pid : processIds()) {
                 String stat;
                 try {
-                    stat = Files.readString(entry.resolve("stat"));
+                    stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
                 } catch (IOException gone) {
                     continue; // exited meanwhile: its time is in the parent's children fields
                 }
                 String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-                long pid = Long.parseLong(name);
                 if (pid == root) {
                     ticks += Long.parseLong(fields[11])
                             + Long.parseLong(fields[12])
@@ -129,6 +124,48 @@ final class Machine {
             return Double.NaN;
         }
         return ticks / (double) CLOCK_TICKS_PER_SECOND;
+    }
+
+    /**
+     * How long the threads of a process (and, with {@code children}, of its direct children) have
+     * waited runnable for a CPU so far, in seconds, and how many times they were put on one: the
+     * second and third fields of each thread's {@code schedstat}, which the scheduler keeps in
+     * nanoseconds. {@code {NaN, NaN}} when the kernel keeps no such file.
+     */
+    static double[] runQueueWait(long root, boolean children) {
+        long waited = 0;
+        long runs = 0;
+        try {
+            for (long pid : processIds()) {
+                if (pid != root && (!children || parentPid(pid) != root)) {
+                    continue;
+                }
+                try (var tasks = Files.list(Path.of("/proc/" + pid + "/task"))) {
+                    for (Path task : (Iterable<Path>) tasks::iterator) {
+                        String[] fields = Files.readString(task.resolve("schedstat"))
+                                .trim()
+                                .split(" ");
+                        waited += Long.parseLong(fields[1]);
+                        runs += Long.parseLong(fields[2]);
+                    }
+                } catch (IOException gone) {
+                    // exited meanwhile
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            return new double[] {Double.NaN, Double.NaN};
+        }
+        return new double[] {waited / 1e9, runs};
+    }
+
+    /** Every process id in {@code /proc} at this moment. */
+    private static List<Long> processIds() throws IOException {
+        try (var entries = Files.list(Path.of("/proc"))) {
+            return entries.map(entry -> entry.getFileName().toString())
+                    .filter(name -> name.chars().allMatch(Character::isDigit))
+                    .map(Long::parseLong)
+                    .toList();
+        }
     }
 
     /** The parent of a process (the postmaster of a Postgres auxiliary process); itself if unknown. */

@@ -35,6 +35,16 @@ record Options(Map<String, String> values) {
         return Duration.ofSeconds(integer(name, fallback));
     }
 
+    /** One of {@code allowed}; the first is the default. */
+    String choice(String name, String... allowed) {
+        String value = values.getOrDefault(name, allowed[0]);
+        if (!java.util.List.of(allowed).contains(value)) {
+            throw new IllegalArgumentException(
+                    "--" + name + " must be one of " + String.join(", ", allowed) + ", was '" + value + "'");
+        }
+        return value;
+    }
+
     int rounds(int fallback) {
         return integer("rounds", fallback);
     }

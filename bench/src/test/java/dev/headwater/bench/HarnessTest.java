@@ -84,4 +84,19 @@ class HarnessTest {
         // Both files count in ticks of 10 ms, read at slightly different moments.
         assertThat(Machine.busyCpuSeconds() - machineBefore).isGreaterThanOrEqualTo(burnt - 0.05);
     }
+
+    @Test
+    void a_thread_that_wakes_up_fifty_times_adds_at_least_fifty_runs() throws InterruptedException {
+        long self = ProcessHandle.current().pid();
+        double[] before = Machine.runQueueWait(self, false);
+        for (int i = 0; i < 50; i++) {
+            Thread.sleep(1);
+        }
+        double[] after = Machine.runQueueWait(self, false);
+
+        // Runs are a count (a nanosecond field read by mistake would grow by far more), and
+        // waiting time is in seconds, bounded by the time the threads existed.
+        assertThat(after[1] - before[1]).isBetween(50.0, 5_000.0);
+        assertThat(after[0] - before[0]).isBetween(0.0, 60.0);
+    }
 }
