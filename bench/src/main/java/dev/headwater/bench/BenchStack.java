@@ -7,10 +7,9 @@ import dev.headwater.local.ServiceProcess;
 import dev.headwater.migrations.HeadwaterSchema;
 import dev.headwater.migrations.HeadwaterSchema.Role;
 import dev.headwater.testsupport.LocalPostgres;
+import dev.headwater.testsupport.Ports;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -142,7 +141,9 @@ final class BenchStack implements AutoCloseable {
     }
 
     String startKafka() {
-        KafkaBrokerProcess broker = KafkaBrokerProcess.start(home.resolve("kafka"), freePort());
+        // The controller listens on the next port: both must be free, and outside the range the
+        // kernel hands out to client sockets (one run in 19 failed to bind with a kernel-chosen port).
+        KafkaBrokerProcess broker = KafkaBrokerProcess.start(home.resolve("kafka"), Ports.stablePortPair());
         kafka = broker;
         shutdown.push(broker::stop);
         return broker.bootstrapServers();
@@ -387,12 +388,9 @@ final class BenchStack implements AutoCloseable {
         }
     }
 
+    /** A free port for a service, outside the kernel's ephemeral range (see {@link Ports}). */
     static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return Ports.stablePort();
     }
 
     private static String randomText(int bytes) {

@@ -1,6 +1,8 @@
 package dev.headwater.bench;
 
 import dev.headwater.contract.EventHeaders;
+import dev.headwater.local.ChildProcess;
+import dev.headwater.local.LocalStack;
 import dev.headwater.local.ServiceProcess;
 import dev.headwater.migrations.HeadwaterSchema.Role;
 import java.nio.ByteBuffer;
@@ -11,6 +13,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -149,8 +152,8 @@ final class LatencyFigures {
         try (Topics topics = new Topics(bootstrap)) {
             topics.create("headwater.tenant.events", 12);
         }
-        List<String> command = new java.util.ArrayList<>(List.of(dev.headwater.local.ChildProcess.javaExecutable()));
-        command.addAll(dev.headwater.local.LocalStack.jvmOptionsOf("cdc"));
+        List<String> command = new ArrayList<>(List.of(ChildProcess.javaExecutable()));
+        command.addAll(LocalStack.jvmOptionsOf("cdc"));
         command.addAll(List.of(
                 "-cp",
                 System.getProperty("java.class.path"),
@@ -498,7 +501,7 @@ final class LatencyFigures {
                 return "not measured";
             }
             String[] names = {"Postgres", "relay", "projector", "broker", "bench JVM"};
-            java.util.List<String> parts = new java.util.ArrayList<>();
+            List<String> parts = new ArrayList<>();
             for (int i = 0; i < names.length; i++) {
                 if (i == 2 && parties.projector() < 0) {
                     continue;
