@@ -12,7 +12,6 @@ import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.internals.RecordHeader;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -48,13 +47,7 @@ final class FloorRelay {
         String slot = args[3];
         String publication = args[4];
 
-        Properties producerSettings = new Properties();
-        producerSettings.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, args[5]);
-        producerSettings.put(ProducerConfig.ACKS_CONFIG, "all");
-        producerSettings.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-        producerSettings.put(ProducerConfig.LINGER_MS_CONFIG, 2);
-        producerSettings.put(ProducerConfig.BATCH_SIZE_CONFIG, 262144);
-        producerSettings.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "snappy");
+        Properties producerSettings = LatencyFigures.relayProducerSettings(args[5]);
 
         AtomicLong acknowledged = new AtomicLong();
         try (Connection connection = DriverManager.getConnection(url, login);

@@ -269,7 +269,11 @@ final class LatencyFigures {
         return recorder.getIntervalHistogram();
     }
 
-    private static void produce(String bootstrap, int rate, AtomicBoolean running) {
+    /**
+     * A producer with the relay's default settings, for the round-trip baseline and the floor relay:
+     * acknowledged by all replicas, idempotent, {@code linger.ms} 2, 256 KiB batches, snappy.
+     */
+    static Properties relayProducerSettings(String bootstrap) {
         Properties settings = new Properties();
         settings.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         settings.put(ProducerConfig.ACKS_CONFIG, "all");
@@ -277,6 +281,11 @@ final class LatencyFigures {
         settings.put(ProducerConfig.LINGER_MS_CONFIG, 2);
         settings.put(ProducerConfig.BATCH_SIZE_CONFIG, 262144);
         settings.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "snappy"); // as the relay (ADR 0027)
+        return settings;
+    }
+
+    private static void produce(String bootstrap, int rate, AtomicBoolean running) {
+        Properties settings = relayProducerSettings(bootstrap);
         byte[] filler =
                 "{\"specversion\":\"1.0\",\"type\":\"TenantQuotaSet\",\"data\":{\"quota\":{\"cpuMillis\":1000}}}"
                         .repeat(8)
