@@ -133,6 +133,11 @@ final class Machine {
      * nanoseconds. {@code {NaN, NaN}} when the kernel keeps no such file.
      */
     static double[] runQueueWait(long root, boolean children) {
+        if (!Files.exists(Path.of("/proc/self/schedstat"))) {
+            // Without the scheduler's statistics every thread would read as "gone": report that
+            // nothing was measured rather than a wait of zero.
+            return new double[] {Double.NaN, Double.NaN};
+        }
         long waited = 0;
         long runs = 0;
         try {
