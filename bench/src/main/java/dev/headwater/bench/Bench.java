@@ -47,7 +47,7 @@ public final class Bench {
                 LocalDateTime.now().truncatedTo(ChronoUnit.SECONDS),
                 Machine.loadAverages());
         int status = 0;
-        BenchStack stack = BenchStack.create(root);
+        BenchStack stack = BenchStack.create(root, options.passThrough("kafka.", ""));
         // Ctrl-C or a timeout must not leave Postgres, Kafka or a service running.
         Thread stopOnSignal = new Thread(stack::close, "bench-stop");
         Runtime.getRuntime().addShutdownHook(stopOnSignal);

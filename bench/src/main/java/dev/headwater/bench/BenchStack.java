@@ -65,22 +65,27 @@ final class BenchStack implements AutoCloseable {
 
     private final Path root;
     private final Path home;
+    private final Map<String, String> brokerSettings;
     private final String bootstrapToken = "hw_" + randomText(32);
     private final Deque<Runnable> shutdown = new ArrayDeque<>();
     private @Nullable LocalPostgres postgres;
     private @Nullable KafkaBrokerProcess kafka;
 
-    private BenchStack(Path root, Path home) {
+    private BenchStack(Path root, Path home, Map<String, String> brokerSettings) {
         this.root = root;
         this.home = home;
+        this.brokerSettings = Map.copyOf(brokerSettings);
     }
 
-    /** @param root the checkout, whose modules hold the built jars */
-    static BenchStack create(Path root) {
+    /**
+     * @param root the checkout, whose modules hold the built jars
+     * @param brokerSettings broker settings written over the local stack's, for trying one
+     */
+    static BenchStack create(Path root, Map<String, String> brokerSettings) {
         try {
             Path home = Files.createTempDirectory("headwater-bench-");
             home.toFile().setExecutable(true, false);
-            return new BenchStack(root, home);
+            return new BenchStack(root, home, brokerSettings);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -140,10 +145,15 @@ final class BenchStack implements AutoCloseable {
         HeadwaterSchema.migrate(login(name, Role.OWNER));
     }
 
+    /** The broker, with the local stack's settings and any {@code --kafka.<setting>=<value>} over them. */
     String startKafka() {
+        if (!brokerSettings.isEmpty()) {
+            Report.note("  broker settings passed through: %s", brokerSettings);
+        }
         // The controller listens on the next port: both must be free, and outside the range the
         // kernel hands out to client sockets (one run in 19 failed to bind with a kernel-chosen port).
-        KafkaBrokerProcess broker = KafkaBrokerProcess.start(home.resolve("kafka"), Ports.stablePortPair());
+        KafkaBrokerProcess broker =
+                KafkaBrokerProcess.start(home.resolve("kafka"), Ports.stablePortPair(), brokerSettings);
         kafka = broker;
         shutdown.push(broker::stop);
         return broker.bootstrapServers();

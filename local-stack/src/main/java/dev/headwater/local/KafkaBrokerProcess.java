@@ -41,12 +41,20 @@ public final class KafkaBrokerProcess {
      * @param port client port; the controller listens on {@code port + 1}
      */
     public static KafkaBrokerProcess start(Path directory, int port) {
+        return start(directory, port, Map.of());
+    }
+
+    /**
+     * As {@link #start(Path, int)}, with {@code overrides} written after the defaults in {@code
+     * server.properties}, where the later line wins (the benchmarks try broker settings this way).
+     */
+    public static KafkaBrokerProcess start(Path directory, int port, Map<String, String> overrides) {
         Path base = directory.toAbsolutePath();
         Path properties = base.resolve("server.properties");
         Path data = base.resolve("data");
         try {
             Files.createDirectories(data);
-            Files.writeString(properties, serverProperties(data, port), StandardCharsets.UTF_8);
+            Files.writeString(properties, serverProperties(data, port, overrides), StandardCharsets.UTF_8);
             Files.writeString(base.resolve("logback.xml"), LOGBACK, StandardCharsets.UTF_8);
             Files.writeString(base.resolve("log4j2.xml"), LOG4J2, StandardCharsets.UTF_8);
         } catch (IOException e) {
@@ -202,7 +210,11 @@ public final class KafkaBrokerProcess {
         return command;
     }
 
-    private static String serverProperties(Path data, int port) {
+    private static String serverProperties(Path data, int port, Map<String, String> overrides) {
+        StringBuilder extra = new StringBuilder();
+        new java.util.TreeMap<>(overrides)
+                .forEach((name, value) ->
+                        extra.append(name).append('=').append(value).append('\n'));
         return """
                 # Written by Headwater's local stack at every start.
                 process.roles=broker,controller
@@ -224,7 +236,7 @@ public final class KafkaBrokerProcess {
                 group.initial.rebalance.delay.ms=0
                 # Topics are created on purpose, with their partitions and replication, never by accident.
                 auto.create.topics.enable=false
-                """.formatted(port, port + 1, data);
+                """.formatted(port, port + 1, data) + (extra.isEmpty() ? "" : "# Overrides given at start.\n" + extra);
     }
 
     private static void pause() {

@@ -16,12 +16,14 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.Config;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
@@ -71,6 +73,24 @@ class KafkaBrokerProcessIT {
                     .isDone();
 
             assertThat(readAll(broker.bootstrapServers(), "kept")).containsExactly("survives");
+        } finally {
+            broker.stop();
+        }
+    }
+
+    @Test
+    void settings_given_at_start_are_the_ones_the_broker_runs_with_over_its_own() throws Exception {
+        KafkaBrokerProcess broker = KafkaBrokerProcess.start(
+                directory,
+                Ports.stablePortPair(),
+                // One the local stack leaves to Kafka, one it sets itself (to 4).
+                Map.of("num.io.threads", "3", "offsets.topic.num.partitions", "2"));
+        try (Admin admin =
+                Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()))) {
+            ConfigResource node = new ConfigResource(ConfigResource.Type.BROKER, "1");
+            Config config = admin.describeConfigs(List.of(node)).all().get().get(node);
+            assertThat(config.get("num.io.threads").value()).isEqualTo("3");
+            assertThat(config.get("offsets.topic.num.partitions").value()).isEqualTo("2");
         } finally {
             broker.stop();
         }
